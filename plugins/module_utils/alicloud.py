@@ -1,0 +1,294 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudnet.nic contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Alibaba Cloud ECS adapter: ACS3-HMAC-SHA256 signing, ENI calls, error table, status map.
+
+FOR INTERNAL COLLECTION USE ONLY. Python versions supported: 3.9 and newer.
+
+Facts behind this file: the ECS RPC API, version 2014-05-26 (``../shared/reference/alibaba-ecs.md``).
+Parameters travel in the query string of a POST with an empty body, as the official SDK sends them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import hashlib
+import hmac
+import uuid
+from urllib.parse import quote, urlsplit
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.cloudnet.nic.plugins.module_utils import attachment, options
+from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
+    AUTH, CONFLICT, INVALID_INPUT, INVALID_STATE, NOT_FOUND, PERMISSION, QUOTA, THROTTLED, TRANSIENT,
+    ApiError, Client, ErrorTable, PreparedCall, decode_json,
+)
+
+API_VERSION = '2014-05-26'
+ALGORITHM = 'ACS3-HMAC-SHA256'
+EMPTY_BODY_SHA256 = hashlib.sha256(b'').hexdigest()
+
+ENV = {
+    'access_key_id': ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALICLOUD_ACCESS_KEY'],
+    'access_key_secret': ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALICLOUD_SECRET_KEY'],
+    'security_token': ['ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECURITY_TOKEN'],
+    'region': ['ALIBABA_CLOUD_REGION_ID', 'ALICLOUD_REGION'],
+    'endpoint': ['ALIBABA_CLOUD_ENDPOINT_ECS'],
+}
+
+ENI_ID = ('eni-', 'eni-bp17pdijfczax1huji4b')
+INSTANCE_ID = ('i-', 'i-bp67acfmxazb4ph9g5yq')
+_REGION = re.compile(r'^[a-z]{2,}(-[a-z0-9]+)+$')
+
+STATUS_PHASES = {
+    'Available': attachment.AVAILABLE,
+    'Attaching': attachment.ATTACHING,
+    'InUse': attachment.ATTACHED,
+    'Detaching': attachment.DETACHING,
+    'Deleting': attachment.GONE_OR_BROKEN,
+    'Creating': attachment.GONE_OR_BROKEN,
+    'CreateFailed': attachment.GONE_OR_BROKEN,
+}
+PHASE_STATUS = {
+    attachment.AVAILABLE: 'Available',
+    attachment.ATTACHING: 'Attaching',
+    attachment.ATTACHED: 'InUse',
+    attachment.DETACHING: 'Detaching',
+}
+
+_CHECK_IDS = 'Check the ENI and instance ids: an ENI id starts with eni-, an instance id with i-.'
+_CHECK_CREDENTIALS = ('Check access_key_id and access_key_secret (or the ALIBABA_CLOUD_ACCESS_KEY_* variables); '
+                      'with STS credentials, also security_token.')
+_RAM = 'Grant the RAM user ecs:DescribeNetworkInterfaces, ecs:AttachNetworkInterface and ecs:DetachNetworkInterface.'
+_RETRY_LATER = 'The request was retried and still failed; try again later.'
+
+ERRORS = ErrorTable({
+    'MissingParameter': (INVALID_INPUT, 'A required parameter was not sent; report this as a bug in cloudnet.nic.'),
+    'UnsupportedParameter': (INVALID_INPUT, 'The endpoint does not support a parameter that was sent; check the endpoint option.'),
+    'InvalidParameter': (INVALID_INPUT, 'Check the ids and network_card_index given to the task.'),
+    'InvalidParameter.Conflict': (INVALID_INPUT, 'Check the ids and network_card_index given to the task.'),
+    'InvalidInstanceID.Malformed': (INVALID_INPUT, _CHECK_IDS),
+    'InvalidParams.EniId': (INVALID_INPUT, _CHECK_IDS),
+    'InvalidEniId.Malformed': (INVALID_INPUT, _CHECK_IDS),
+    'InvalidOperation.InvalidRegion': (INVALID_INPUT, 'Check the region option: it must be an ECS region id such as cn-hangzhou.'),
+    'Forbidden.RegionId': (INVALID_INPUT, 'ECS is not available to this account in that region; check the region option.'),
+    'InvalidOperation.InvalidEcsState': (INVALID_STATE, 'The instance must be Running or Stopped (some instance types need Stopped); '
+                                                        'wait for it to settle or stop it, then run the task again.'),
+    'IncorrectInstanceStatus': (INVALID_STATE, 'The instance must be Running or Stopped; wait for it to settle, then run the task again.'),
+    'InvalidOperation.InvalidEniState': (INVALID_STATE, 'The ENI is not in a state that allows this; run the task again once it settles.'),
+    'InvalidOperation.HasMemberEniAttached': (INVALID_STATE, 'Detach the member ENIs of this trunk ENI first.'),
+    'InvalidOperation.DetachPrimaryEniNotAllowed': (INVALID_INPUT, 'The primary ENI of an instance cannot be detached; choose a secondary ENI.'),
+    'InvalidOperation.InvalidEniType': (INVALID_INPUT, 'Only secondary ENIs can be attached or detached; choose a secondary ENI.'),
+    'InvalidOperation.EniServiceManaged': (PERMISSION, 'This ENI is managed by another Alibaba Cloud service; manage it there.'),
+    'InvalidUserType.NotSupported': (PERMISSION, 'This account type cannot perform the operation; use a regular Alibaba Cloud account.'),
+    'Forbidden.NotSupportRAM': (PERMISSION, 'This operation is not open to RAM users; use the account owner\'s credentials.'),
+    'Forbidden.SubUser': (PERMISSION, _RAM),
+    'Forbidden': (PERMISSION, _RAM),
+    'Abs.InvalidAccount.NotFound': (AUTH, 'The account does not exist or the AccessKey has expired; ' + _CHECK_CREDENTIALS),
+    'MaxEniCountExceeded': (QUOTA, 'The account reached its ENI quota; raise it in Quota Center or release unused ENIs.'),
+    'EniPerInstanceLimitExceeded': (QUOTA, 'The instance type allows no more ENIs; detach another ENI or use a larger instance type.'),
+    'SecurityGroupInstanceLimitExceed': (QUOTA, 'The ENI\'s security group holds the maximum number of instances; use another group.'),
+    'InvalidOperation.AvailabilityZoneMismatch': (INVALID_INPUT, 'The ENI\'s vSwitch and the instance are in different zones; '
+                                                                 'use an ENI in the instance\'s zone.'),
+    'InvalidOperation.VpcMismatch': (INVALID_INPUT, 'The ENI and the instance are in different VPCs; use an ENI in the instance\'s VPC.'),
+    'InvalidSecurityGroupId.NotVpc': (INVALID_INPUT, 'The ENI\'s security group is not a VPC security group.'),
+    'Operation.Conflict': (CONFLICT, 'Another operation on the ENI or instance is in progress; run the task again shortly.'),
+    'OperationConflict': (CONFLICT, 'Another operation on the ENI or instance is in progress; run the task again shortly.'),
+    'InvalidOperation.Conflict': (CONFLICT, 'Another operation on the ENI or instance is in progress; run the task again shortly.'),
+    'InvalidEcsId.NotFound': (NOT_FOUND, 'No such instance in this region; check instance_id and region.'),
+    'InvalidInstanceId.NotFound': (NOT_FOUND, 'No such instance in this region; check instance_id and region.'),
+    'InvalidEniId.NotFound': (NOT_FOUND, 'No such ENI in this region; check eni_id and region.'),
+    'InvalidVSwitchId.NotFound': (NOT_FOUND, 'The ENI\'s vSwitch no longer exists.'),
+    'InvalidSecurityGroupId.NotFound': (NOT_FOUND, 'The ENI\'s security group no longer exists.'),
+    'ServiceUnavailable': (TRANSIENT, _RETRY_LATER),
+    'InternalError': (TRANSIENT, _RETRY_LATER),
+    'UnknownError': (TRANSIENT, _RETRY_LATER),
+    'InvalidAccessKeyId.NotFound': (AUTH, 'The AccessKey id is unknown; ' + _CHECK_CREDENTIALS),
+    'InvalidAccessKeyId.Inactive': (AUTH, 'The AccessKey is disabled; enable it or use another one.'),
+    'SignatureDoesNotMatch': (AUTH, 'The AccessKey secret does not match the id; ' + _CHECK_CREDENTIALS),
+    'IncompleteSignature': (AUTH, 'The request signature was rejected; ' + _CHECK_CREDENTIALS),
+    'InvalidTimeStamp.Expired': (AUTH, 'The clock of the host running the module is off by more than 15 minutes; sync it (NTP).'),
+    'SignatureNonceUsed': (AUTH, 'The request nonce was replayed; run the task again.'),
+    'InvalidSecurityToken.Expired': (AUTH, 'The STS security_token has expired; request new STS credentials.'),
+    'InvalidSecurityToken.Malformed': (AUTH, 'The STS security_token is not valid; ' + _CHECK_CREDENTIALS),
+    'InvalidSecurityToken.MismatchWithAccessKey': (AUTH, 'The STS security_token belongs to another AccessKey; ' + _CHECK_CREDENTIALS),
+}, prefixes={
+    'Throttling': (THROTTLED, 'ECS throttled the account\'s API calls and retries ran out; lower forks or run the task again later.'),
+    'Rejected.Throttling': (THROTTLED, 'ECS throttled the account\'s API calls and retries ran out; lower forks or run the task again later.'),
+})
+
+
+def percent_encode(value):
+    """RFC 3986 encoding as Alibaba Cloud signs it: only A-Z a-z 0-9 - _ . ~ stay as they are."""
+    return quote(str(value), safe='-_.~')
+
+
+def canonical_query(params):
+    return '&'.join('%s=%s' % (percent_encode(key), percent_encode(value)) for key, value in sorted(params.items()))
+
+
+def acs3_authorization(method, path, query, headers, body_sha256, access_key_id, access_key_secret):
+    """The ``Authorization`` header value for ACS3-HMAC-SHA256, signing every header given."""
+    signed = dict((name.lower(), str(value).strip()) for name, value in headers.items())
+    names = sorted(signed)
+    canonical_request = '\n'.join([
+        method, path, query, ''.join('%s:%s\n' % (name, signed[name]) for name in names), ';'.join(names), body_sha256,
+    ])
+    string_to_sign = '%s\n%s' % (ALGORITHM, hashlib.sha256(canonical_request.encode('utf-8')).hexdigest())
+    signature = hmac.new(access_key_secret.encode('utf-8'), string_to_sign.encode('utf-8'), hashlib.sha256).hexdigest()
+    return '%s Credential=%s,SignedHeaders=%s,Signature=%s' % (ALGORITHM, access_key_id, ';'.join(names), signature)
+
+
+def default_endpoint(region):
+    return 'https://ecs.%s.aliyuncs.com' % region
+
+
+def _utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def _new_nonce():
+    return uuid.uuid4().hex
+
+
+class EcsDialect:
+    """Signs ECS RPC calls (V3) and reads ECS answers into data or ``ApiError``."""
+
+    def __init__(self, endpoint, access_key_id, access_key_secret, security_token=None, now=_utc_now, nonce=_new_nonce):
+        parts = urlsplit(endpoint)
+        self.base_url = '%s://%s/' % (parts.scheme, parts.netloc)
+        self.host = parts.netloc
+        self._access_key_id = access_key_id
+        self._access_key_secret = access_key_secret
+        self._security_token = security_token
+        self._now = now
+        self._nonce = nonce
+
+    def prepare(self, action, params):
+        query = canonical_query(params)
+        headers = {
+            'host': self.host,
+            'x-acs-action': action,
+            'x-acs-version': API_VERSION,
+            'x-acs-date': self._now(),
+            'x-acs-signature-nonce': self._nonce(),
+            'x-acs-content-sha256': EMPTY_BODY_SHA256,
+        }
+        if self._security_token:
+            headers['x-acs-security-token'] = self._security_token
+        headers['Authorization'] = acs3_authorization('POST', '/', query, headers, EMPTY_BODY_SHA256,
+                                                       self._access_key_id, self._access_key_secret)
+        headers['Accept'] = 'application/json'
+        return PreparedCall('POST', self.base_url + ('?' + query if query else ''), headers=headers)
+
+    def parse(self, action, response):
+        data = decode_json(response, action)
+        if 200 <= response.status < 300:
+            return data
+        code = data.get('Code') or data.get('code') or 'HTTP%s' % response.status
+        message = data.get('Message') or data.get('message') or 'HTTP %s without an error message' % response.status
+        request_id = data.get('RequestId') or data.get('requestId') or response.headers.get('x-acs-request-id')
+        raise ERRORS.error(code, message, response.status, request_id, action)
+
+
+def interface_from_ecs(item):
+    """A ``Nic`` from one NetworkInterfaceSet item of DescribeNetworkInterfaces."""
+    facts = camel_dict_to_snake_dict(_unwrap_lists(item))
+    nic_id = facts.pop('network_interface_id')
+    status = facts.pop('status', None)
+    attached = facts.get('attachment') or {}
+    instance_id = facts.pop('instance_id', None) or attached.get('instance_id')
+    placement = {'network_card_index': attached.get('network_card_index')}
+    phase = STATUS_PHASES.get(status, attachment.GONE_OR_BROKEN)
+    return attachment.Nic(nic_id, status, phase, instance_id=instance_id, primary=facts.get('type') == 'Primary',
+                          placement=placement, facts=facts, known=status in STATUS_PHASES)
+
+
+def _unwrap_lists(value):
+    """ECS wraps lists as ``{"SecurityGroupIds": {"SecurityGroupId": [...]}}``; keep just the list."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (only,) = value.values()
+            if isinstance(only, list):
+                return [_unwrap_lists(entry) for entry in only]
+        return dict((key, _unwrap_lists(entry)) for key, entry in value.items())
+    if isinstance(value, list):
+        return [_unwrap_lists(entry) for entry in value]
+    return value
+
+
+class EniAdapter:
+    """The three ENI calls the reconciler needs, for one region."""
+
+    noun = 'ENI'
+
+    def __init__(self, client, region):
+        self.client = client
+        self.region = region
+        self.where = 'in region %s' % region
+
+    @staticmethod
+    def status_word(phase):
+        return PHASE_STATUS[phase]
+
+    def get(self, nic_id):
+        try:
+            data = self.client.call('DescribeNetworkInterfaces', {'RegionId': self.region, 'NetworkInterfaceId.1': nic_id})
+        except ApiError as err:
+            if err.code == 'InvalidEniId.NotFound':
+                return None
+            raise
+        items = _items(data)
+        matching = [item for item in items if item.get('NetworkInterfaceId') == nic_id]
+        return interface_from_ecs(matching[0]) if matching else None
+
+    def attach(self, nic, instance_id, placement):
+        params = {'RegionId': self.region, 'NetworkInterfaceId': nic.id, 'InstanceId': instance_id}
+        if placement.get('network_card_index') is not None:
+            params['NetworkCardIndex'] = placement['network_card_index']
+        self.client.call('AttachNetworkInterface', params, mutating=True)
+
+    def detach(self, nic):
+        self.client.call('DetachNetworkInterface', {'RegionId': self.region, 'NetworkInterfaceId': nic.id,
+                                                    'InstanceId': nic.instance_id}, mutating=True)
+
+
+def _items(data):
+    sets = data.get('NetworkInterfaceSets')
+    items = sets.get('NetworkInterfaceSet') if isinstance(sets, dict) else None
+    if not isinstance(items, list):
+        raise ApiError('MalformedResponse', 'DescribeNetworkInterfaces answered without a NetworkInterfaceSets list',
+                       request_id=data.get('RequestId'), action='DescribeNetworkInterfaces', kind='malformed_response',
+                       hint='A proxy or gateway may be answering instead of the ECS API; check the endpoint option.')
+    return items
+
+
+def connection_argument_spec():
+    spec = dict(
+        access_key_id=options.from_env(ENV['access_key_id'], type='str', no_log=False),
+        access_key_secret=options.from_env(ENV['access_key_secret'], type='str', no_log=True),
+        security_token=options.from_env(ENV['security_token'], type='str', no_log=True),
+        region=options.from_env(ENV['region'], type='str'),
+        endpoint=options.from_env(ENV['endpoint'], type='str'),
+    )
+    spec.update(options.transport_argument_spec())
+    return spec
+
+
+def connection_problems(params):
+    problems = [options.missing(params, name, ENV[name]) for name in ('access_key_id', 'access_key_secret', 'region')]
+    region = params.get('region')
+    if region and not _REGION.match(region):
+        problems.append('region %r is not an ECS region id: use the form cn-hangzhou or ap-southeast-1.' % region)
+    return [problem for problem in problems + options.common_problems(params) if problem]
+
+
+def adapter_for(params):
+    """An ``EniAdapter`` with its own client, built from validated module parameters."""
+    dialect = EcsDialect(params.get('endpoint') or default_endpoint(params['region']), params['access_key_id'],
+                         params['access_key_secret'], params.get('security_token'))
+    client = Client(dialect, timeout=params['timeout'], validate_certs=params['validate_certs'], ca_path=params.get('ca_path'))
+    return EniAdapter(client, params['region'])

@@ -1,0 +1,364 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudnet.nic contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The cloud-neutral reconciler behind every ``*_attachment`` module.
+
+FOR INTERNAL COLLECTION USE ONLY. Python versions supported: 3.9 and newer.
+
+read -> decide -> act -> wait -> result. It speaks only in neutral phases; a cloud adapter maps its
+own status words onto them and performs the three calls (``get``, ``attach``, ``detach``).
+Idempotency, check mode, diff, waiting and races live here once, for every cloud.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
+    ApiError, CONFLICT, INVALID_STATE, NOT_FOUND,
+)
+
+AVAILABLE = 'AVAILABLE'
+ATTACHING = 'ATTACHING'
+ATTACHED = 'ATTACHED'
+DETACHING = 'DETACHING'
+GONE_OR_BROKEN = 'GONE_OR_BROKEN'
+TRANSITIONAL = (ATTACHING, DETACHING)
+
+# How often the decision is taken again after the interface changed under us (races).
+MAX_ROUNDS = 5
+# An accepted attach may show the interface as AVAILABLE for a moment before ATTACHING;
+# past this many seconds without ever seeing ATTACHING, AVAILABLE means the cloud rejected it.
+REJECTION_GRACE = 5.0
+
+
+class Nic:
+    """One network interface as the reconciler sees it.
+
+    ``placement`` holds attachment details the user may pin (e.g. ``network_card_index``);
+    ``facts`` holds the rest of the cloud's fields, already in snake_case. ``known`` is false for a
+    status word the adapter has no mapping for: its phase is GONE_OR_BROKEN (no decision acts on
+    it) but a wait keeps polling through it.
+    """
+
+    def __init__(self, nic_id, status, phase, instance_id=None, primary=False, placement=None, facts=None, known=True):
+        self.id = nic_id
+        self.known = known
+        self.status = status
+        self.phase = phase
+        self.instance_id = instance_id or None
+        self.primary = primary
+        self.placement = placement or {}
+        self.facts = facts or {}
+
+    def attached_to(self, instance_id):
+        return self.instance_id == instance_id and self.phase in (ATTACHING, ATTACHED)
+
+    def view(self):
+        result = dict(self.facts)
+        result.update(self.placement)
+        result.update(id=self.id, instance_id=self.instance_id, status=self.status)
+        return result
+
+    def predicted(self, phase, status, instance_id, placement):
+        kept = dict((key, placement.get(key)) for key in self.placement) if instance_id else dict.fromkeys(self.placement)
+        return Nic(self.id, status, phase, instance_id, self.primary, kept, self.facts)
+
+    @property
+    def settling(self):
+        """In a transition; a status word the adapter does not know counts as not done yet."""
+        return self.phase in TRANSITIONAL or not self.known
+
+
+class Desired:
+    """What the task asks for."""
+
+    def __init__(self, nic_id, instance_id=None, state='present', force=False, wait=True, wait_timeout=300, placement=None):
+        self.nic_id = nic_id
+        self.instance_id = instance_id
+        self.state = state
+        self.force = force
+        self.wait = wait
+        self.wait_timeout = wait_timeout
+        self.placement = dict((key, value) for key, value in (placement or {}).items() if value is not None)
+
+
+class AttachmentFailure(Exception):
+    """The task cannot reach the desired state; ``msg`` says why in one sentence.
+
+    ``code`` and ``kind`` name the reason the way an ``ApiError`` does, for failures that the
+    reconciler decides itself (no API call failed).
+    """
+
+    def __init__(self, msg, code, kind):
+        super().__init__(msg)
+        self.msg = msg
+        self.code = code
+        self.kind = kind
+
+    def as_dict(self):
+        return {'code': self.code, 'message': self.msg, 'http_status': None, 'request_id': None, 'action': None, 'kind': self.kind}
+
+
+class Result:
+    def __init__(self, changed, nic, before):
+        self.changed = changed
+        self.nic = nic
+        self.before = before
+
+    def as_dict(self, with_diff=False):
+        result = {'changed': self.changed, 'network_interface': self.nic.view() if self.nic else {}}
+        if with_diff:
+            result['diff'] = {'before': _diff_side(self.before), 'after': _diff_side(self.nic)}
+        return result
+
+
+def _diff_side(nic):
+    if nic is None:
+        return {'instance_id': None, 'status': None}
+    return {'instance_id': nic.instance_id, 'status': nic.status}
+
+
+class Reconciler:
+    """Drives one interface to the desired state through a cloud adapter.
+
+    The adapter provides: ``noun`` (e.g. ``'ENI'``), ``where`` (e.g. ``'in region cn-hangzhou'``),
+    ``status_word(phase)``, ``get(nic_id) -> Nic | None``, ``attach(nic, instance_id, placement)``
+    and ``detach(nic)``.
+    """
+
+    def __init__(self, adapter, desired, check_mode=False, clock=time.monotonic, sleep=time.sleep, poll_interval=1.0):
+        self.adapter = adapter
+        self.want = desired
+        self.check_mode = check_mode
+        self._clock = clock
+        self._sleep = sleep
+        self._poll_interval = poll_interval
+        self._deadline = None
+        self._unknown_outcome = None
+        self.changed = False
+        self.before = None
+        self.last_seen = None
+
+    def run(self):
+        self._deadline = self._clock() + self.want.wait_timeout
+        nic = self._read()
+        self.before = nic
+        final = self._present(nic) if self.want.state == 'present' else self._absent(nic)
+        return Result(self.changed, final, self.before)
+
+    # state: present
+
+    def _present(self, nic):
+        target = self.want.instance_id
+        for _round in range(MAX_ROUNDS):
+            if nic is None:
+                raise AttachmentFailure('%s %s was not found %s.' % (self.adapter.noun, self.want.nic_id, self.adapter.where),
+                                        'NotFound', NOT_FOUND)
+            self._refuse_unattachable(nic)
+            if nic.attached_to(target) and (nic.primary or self._placement_matches(nic)):
+                self._claim_unknown_outcome('attach', True)
+                if nic.phase == ATTACHING and self.want.wait:
+                    if self.check_mode:
+                        return self._predict_attached(nic)
+                    nic = self._settle(nic)
+                    continue
+                return nic
+            if nic.phase not in (AVAILABLE, DETACHING):
+                self._refuse_move(nic)
+            if self.check_mode:
+                self.changed = True
+                return self._predict_attached(nic)
+            if nic.phase in TRANSITIONAL:
+                nic = self._settle(nic)
+            elif nic.phase == AVAILABLE:
+                accepted, fresh = self._mutate('attach', nic, target)
+                if not accepted:
+                    nic = fresh
+                elif not self.want.wait:
+                    return self._predict_attached(nic)
+                else:
+                    nic = self._settle(nic, expecting=('attach', target))
+            else:
+                accepted, fresh = self._mutate('detach', nic, None)
+                nic = self._settle(nic, expecting=('detach', nic.instance_id)) if accepted else fresh
+        raise self._unsettled('attach it to %s' % target)
+
+    def _refuse_unattachable(self, nic):
+        if nic.primary and nic.instance_id != self.want.instance_id:
+            raise AttachmentFailure('%s %s is the primary interface of instance %s and cannot be moved to %s.' % (
+                self.adapter.noun, nic.id, nic.instance_id, self.want.instance_id), 'PrimaryInterface', CONFLICT)
+        if nic.phase == GONE_OR_BROKEN:
+            raise AttachmentFailure('%s %s cannot be attached while its status is %s.' % (
+                self.adapter.noun, nic.id, nic.status), 'UnusableStatus', INVALID_STATE)
+
+    def _refuse_move(self, nic):
+        if self.want.force:
+            return
+        if nic.instance_id == self.want.instance_id:
+            raise AttachmentFailure('%s %s is attached to %s with %s, not the requested %s; set force=true to re-attach it.' % (
+                self.adapter.noun, nic.id, nic.instance_id, _placement_text(nic.placement, self.want.placement),
+                _placement_text(self.want.placement, self.want.placement)), 'PlacementMismatch', CONFLICT)
+        raise AttachmentFailure('%s %s is attached to instance %s (status %s), not %s; set force=true to move it.' % (
+            self.adapter.noun, nic.id, nic.instance_id, nic.status, self.want.instance_id), 'AttachedElsewhere', CONFLICT)
+
+    def _placement_matches(self, nic):
+        return all(nic.placement.get(key) == value for key, value in self.want.placement.items())
+
+    def _predict_attached(self, nic):
+        phase = ATTACHED if self.want.wait else ATTACHING
+        return nic.predicted(phase, self.adapter.status_word(phase), self.want.instance_id, self.want.placement)
+
+    # state: absent
+
+    def _absent(self, nic):
+        for _round in range(MAX_ROUNDS):
+            if nic is None or not self._attached_to_wanted(nic):
+                self._claim_unknown_outcome('detach', True)
+                return nic
+            if nic.primary:
+                raise AttachmentFailure('%s %s is the primary interface of instance %s; primary interfaces are never detached.' % (
+                    self.adapter.noun, nic.id, nic.instance_id), 'PrimaryInterface', CONFLICT)
+            if nic.phase == GONE_OR_BROKEN:
+                raise AttachmentFailure('%s %s cannot be detached while its status is %s.' % (
+                    self.adapter.noun, nic.id, nic.status), 'UnusableStatus', INVALID_STATE)
+            if nic.phase == DETACHING:
+                self._claim_unknown_outcome('detach', True)
+                if not self.want.wait:
+                    return nic
+                if self.check_mode:
+                    return self._predict_detached(nic)
+                nic = self._settle(nic)
+            elif self.check_mode:
+                self.changed = True
+                return self._predict_detached(nic)
+            elif nic.phase == ATTACHING:
+                nic = self._settle(nic)
+            else:
+                accepted, fresh = self._mutate('detach', nic, None)
+                if not accepted:
+                    nic = fresh
+                elif not self.want.wait:
+                    return self._predict_detached(nic)
+                else:
+                    nic = self._settle(nic, expecting=('detach', nic.instance_id))
+        raise self._unsettled('detach it')
+
+    def _attached_to_wanted(self, nic):
+        if nic.phase == AVAILABLE or nic.instance_id is None:
+            return False
+        return self.want.instance_id is None or nic.instance_id == self.want.instance_id
+
+    def _predict_detached(self, nic):
+        phase = AVAILABLE if self.want.wait else DETACHING
+        instance_id = None if self.want.wait else nic.instance_id
+        return nic.predicted(phase, self.adapter.status_word(phase), instance_id, {})
+
+    # acting and waiting
+
+    def _mutate(self, verb, nic, instance_id):
+        """Call attach or detach; returns ``(accepted, fresh_read)``.
+
+        When the outcome is unknown, or the cloud refused because of a state or conflict that a
+        fresh read shows has changed (a race), returns ``(False, fresh_read)`` so the caller decides
+        again from what is now true. A refusal that the fresh read does not explain is raised.
+        """
+        self._unknown_outcome = None
+        try:
+            if verb == 'attach':
+                self.adapter.attach(nic, instance_id, self.want.placement)
+            else:
+                self.adapter.detach(nic)
+        except ApiError as err:
+            if not err.outcome_unknown and err.kind not in (CONFLICT, INVALID_STATE):
+                raise
+            fresh = self._read()
+            if err.outcome_unknown:
+                self._unknown_outcome = verb
+            elif fresh is not None and (fresh.phase, fresh.instance_id) == (nic.phase, nic.instance_id):
+                raise
+            return False, fresh
+        self.changed = True
+        return True, None
+
+    def _claim_unknown_outcome(self, verb, reached):
+        """After a call whose outcome was unknown, finding its effect in place means the call did it."""
+        if self._unknown_outcome == verb and reached:
+            self.changed = True
+        self._unknown_outcome = None
+
+    def _settle(self, nic, expecting=None):
+        """Poll until the interface leaves ATTACHING/DETACHING, and judge the end state of our own call.
+
+        ``expecting`` is ``(verb, instance_id)`` after our own attach or detach: an end state other
+        than the one that call asked for means the cloud rejected it, which fails at once instead of
+        waiting out the timeout.
+        """
+        verb, instance_id = expecting or (None, None)
+        started = self._clock()
+        seen_transition = False
+        while True:
+            if nic is None:
+                raise AttachmentFailure('%s %s disappeared while this task was waiting for it.' % (
+                    self.adapter.noun, self.want.nic_id), 'Disappeared', NOT_FOUND)
+            if nic.settling:
+                seen_transition = True
+            elif verb is None or _reached(verb, nic, instance_id):
+                return nic
+            elif seen_transition or self._clock() - started >= REJECTION_GRACE:
+                raise AttachmentFailure(self._rejected_text(verb, nic, instance_id), 'Rejected', INVALID_STATE)
+            remaining = self._deadline - self._clock()
+            if remaining <= 0:
+                raise AttachmentFailure('Timed out after %s seconds waiting for %s %s to settle; its status is still %s%s.' % (
+                    self.want.wait_timeout, self.adapter.noun, nic.id, nic.status,
+                    ' on instance %s' % nic.instance_id if nic.instance_id else ''), 'WaitTimeout', 'timeout')
+            self._sleep(min(self._poll_interval, remaining))
+            nic = self._read()
+
+    def _rejected_text(self, verb, nic, instance_id):
+        now = ' on instance %s' % nic.instance_id if nic.instance_id else ''
+        return ('The cloud accepted the %s of %s %s %s instance %s but did not carry it out: the interface is now %s%s; '
+                'check the instance status and its interface limit.' % (
+                    verb, self.adapter.noun, nic.id, 'to' if verb == 'attach' else 'from', instance_id, nic.status, now))
+
+    def _unsettled(self, goal):
+        return AttachmentFailure('%s %s kept changing while this task tried to %s; another process is acting on it.' % (
+            self.adapter.noun, self.want.nic_id, goal), 'Unsettled', CONFLICT)
+
+    def _read(self):
+        nic = self.adapter.get(self.want.nic_id)
+        self.last_seen = nic
+        return nic
+
+
+def _reached(verb, nic, instance_id):
+    if verb == 'attach':
+        return nic.phase == ATTACHED and nic.instance_id == instance_id
+    return nic.phase == AVAILABLE or (nic.phase == ATTACHED and nic.instance_id != instance_id)
+
+
+def _placement_text(placement, keys):
+    return ', '.join('%s=%s' % (key, placement.get(key)) for key in sorted(keys)) or 'its current placement'
+
+
+def describe_api_error(err, adapter, desired):
+    """One sentence for a failed call: what failed, why, and what to do."""
+    hint = ' %s' % err.hint if err.hint else ''
+    request = ', request %s' % err.request_id if err.request_id else ''
+    return '%s failed for %s %s: %s (%s%s).%s' % (
+        err.action or 'The API call', adapter.noun, desired.nic_id, err.message.rstrip('.'), err.code, request, hint)
+
+
+def run_module(module, adapter, desired):
+    """Run the reconciler for an AnsibleModule and exit with its result. Never returns."""
+    reconciler = Reconciler(adapter, desired, check_mode=module.check_mode)
+    try:
+        result = reconciler.run()
+    except AttachmentFailure as failure:
+        module.fail_json(msg=failure.msg, changed=reconciler.changed, error=failure.as_dict(),
+                         network_interface=reconciler.last_seen.view() if reconciler.last_seen else {})
+    except ApiError as err:
+        module.fail_json(msg=describe_api_error(err, adapter, desired), changed=reconciler.changed, error=err.as_dict(),
+                         network_interface=reconciler.last_seen.view() if reconciler.last_seen else {})
+    module.exit_json(**result.as_dict(with_diff=module._diff))

@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudnet.nic contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Argument specs and input checks shared by every module of the collection.
+
+FOR INTERNAL COLLECTION USE ONLY. Python versions supported: 3.9 and newer.
+
+Every check returns a sentence that names the option and what is allowed, so that a module can
+refuse bad input before it makes any API call.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import env_fallback
+
+_ID_CHARS = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]*$')
+
+
+def transport_argument_spec():
+    return dict(
+        validate_certs=dict(type='bool', default=True),
+        ca_path=dict(type='path'),
+        timeout=dict(type='int', default=30),
+    )
+
+
+def attachment_argument_spec():
+    return dict(
+        instance_id=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        force=dict(type='bool', default=False),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=300),
+    )
+
+
+def from_env(names, **spec):
+    """An option spec whose value falls back to the first set environment variable of ``names``."""
+    spec['fallback'] = (env_fallback, names)
+    return spec
+
+
+def missing(params, option, env_names):
+    if params.get(option) in (None, ''):
+        return '%s is required: set the %s option or one of the environment variables %s.' % (
+            option, option, ', '.join(env_names))
+    return None
+
+
+def bad_id(option, value, prefix=None, example=None):
+    """Why ``value`` is not a usable resource id, or None. ``prefix`` is the cloud's id prefix."""
+    if value is None:
+        return None
+    if not value.strip():
+        return '%s must not be empty or blank.' % option
+    if value != value.strip() or not _ID_CHARS.match(value):
+        return '%s %r contains characters an id cannot have; give the id alone, for example %s.' % (option, value, example)
+    if prefix and not value.startswith(prefix):
+        return '%s %r does not look like an id of this cloud: it must start with %r, for example %s.' % (
+            option, value, prefix, example)
+    return None
+
+
+def bad_positive(option, value):
+    if value is not None and value <= 0:
+        return '%s must be a number of seconds greater than 0, not %s.' % (option, value)
+    return None
+
+
+def bad_url(option, value):
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ('http', 'https') or not parts.netloc:
+        return '%s %r is not a URL: give a base URL such as https://host or http://127.0.0.1:8080.' % (option, value)
+    return None
+
+
+def common_problems(params):
+    """Problems with the transport options, and with the attachment options when the module has them."""
+    return [problem for problem in (
+        bad_positive('timeout', params.get('timeout')),
+        bad_positive('wait_timeout', params.get('wait_timeout')),
+        bad_url('endpoint', params.get('endpoint')),
+    ) if problem]

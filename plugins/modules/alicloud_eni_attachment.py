@@ -1,0 +1,249 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudnet.nic contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: alicloud_eni_attachment
+short_description: Attach an Alibaba Cloud ECS elastic network interface (ENI) to an instance, or detach it
+description:
+  - Ensures that a secondary ECS ENI is attached to an instance (O(state=present)) or is not attached (O(state=absent)).
+  - The module first reads the ENI with C(DescribeNetworkInterfaces) and calls C(AttachNetworkInterface) or
+    C(DetachNetworkInterface) only when the ENI is not already where it should be. A converged task makes exactly one API call.
+  - Attach and detach are asynchronous in ECS; with O(wait=true) (the default) the module polls the ENI until it is
+    C(InUse) on the instance (or C(Available)), and fails at once when the cloud rolls the change back.
+  - When another process changes the ENI between the read and the call, or the outcome of a call is unknown (lost
+    connection, server error), the module reads the ENI again and decides from what is now true, so RV(changed) is
+    always truthful.
+version_added: 0.1.0
+author:
+  - cloudnet.nic contributors
+options:
+  eni_id:
+    description:
+      - Id of the ENI, for example V(eni-bp17pdijfczax1huji4b).
+    type: str
+    required: true
+    aliases: [network_interface_id]
+  network_card_index:
+    description:
+      - Index of the physical network card to attach the ENI to, for instance families with several network cards.
+      - Passed to C(AttachNetworkInterface). When given, an ENI already attached to O(instance_id) with another index
+        counts as not converged (fails unless O(force=true), which re-attaches it). When not given, it is not compared.
+    type: int
+extends_documentation_fragment:
+  - cloudnet.nic.attachment
+  - cloudnet.nic.alicloud
+  - cloudnet.nic.transport
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  check_mode:
+    support: full
+    details: Check mode reads the ENI and returns the predicted interface and RV(changed), without any mutating call.
+  diff_mode:
+    support: full
+  platform:
+    platforms: all
+  action:
+    support: none
+  async:
+    support: full
+  bypass_host_loop:
+    support: none
+seealso:
+  - name: AttachNetworkInterface (ECS API)
+    description: The API this module calls to attach an ENI.
+    link: https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-attachnetworkinterface
+  - module: cloudnet.nic.zenlayer_vnic_attachment
+'''
+
+EXAMPLES = r'''
+- name: Attach an ENI to an instance (credentials from ALIBABA_CLOUD_* environment variables)
+  cloudnet.nic.alicloud_eni_attachment:
+    eni_id: eni-bp17pdijfczax1huji4b
+    instance_id: i-bp67acfmxazb4ph9g5yq
+    region: cn-hangzhou
+
+- name: Move an ENI to another instance, even if it is attached elsewhere
+  cloudnet.nic.alicloud_eni_attachment:
+    eni_id: eni-bp17pdijfczax1huji4b
+    instance_id: i-bp1g6zv0ce8oghu7k9xx
+    region: cn-hangzhou
+    force: true
+
+- name: Detach an ENI from whatever instance holds it, without waiting for the detach to finish
+  cloudnet.nic.alicloud_eni_attachment:
+    eni_id: eni-bp17pdijfczax1huji4b
+    state: absent
+    region: cn-hangzhou
+    wait: false
+
+- name: Set credentials once for every module of the alicloud group
+  module_defaults:
+    group/cloudnet.nic.alicloud:
+      access_key_id: "{{ alicloud_access_key_id }}"
+      access_key_secret: "{{ alicloud_access_key_secret }}"
+      region: cn-hangzhou
+  block:
+    - name: Attach two ENIs
+      cloudnet.nic.alicloud_eni_attachment:
+        eni_id: "{{ item }}"
+        instance_id: i-bp67acfmxazb4ph9g5yq
+      loop:
+        - eni-bp17pdijfczax1huji4b
+        - eni-bp1f3bmh8dgcxa6uh5ng
+'''
+
+RETURN = r'''
+network_interface:
+  description:
+    - The ENI as it is after the task; in check mode, as the task predicts it would be.
+    - Empty when O(state=absent) and the ENI does not exist.
+    - Besides the keys below, the other fields of the ECS C(NetworkInterfaceSet) item, in snake_case.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The ENI id.
+      type: str
+      returned: success
+      sample: eni-bp17pdijfczax1huji4b
+    instance_id:
+      description: The instance the ENI is attached to, or null.
+      type: str
+      returned: success
+      sample: i-bp67acfmxazb4ph9g5yq
+    status:
+      description: The ENI status as ECS spells it (V(Available), V(Attaching), V(InUse), V(Detaching), ...).
+      type: str
+      returned: success
+      sample: InUse
+    type:
+      description: V(Primary) or V(Secondary).
+      type: str
+      returned: success
+      sample: Secondary
+    network_card_index:
+      description: The network card index of the attachment, when ECS reports one.
+      type: int
+      returned: success
+      sample: 0
+    vpc_id:
+      description: The VPC of the ENI.
+      type: str
+      returned: success
+      sample: vpc-bp1opxu1zkhn00gzv26cq
+    vswitch_id:
+      description: The vSwitch of the ENI.
+      type: str
+      returned: success
+      sample: vsw-bp16usj2p27htro3rfzu
+    zone_id:
+      description: The zone of the ENI.
+      type: str
+      returned: success
+      sample: cn-hangzhou-h
+    mac_address:
+      description: The MAC address.
+      type: str
+      returned: success
+      sample: "00:16:3e:12:34:56"
+    private_ip_address:
+      description: The primary private IP address.
+      type: str
+      returned: success
+      sample: 172.17.0.12
+    security_group_ids:
+      description: The security groups of the ENI.
+      type: list
+      elements: str
+      returned: success
+      sample: [sg-bp1fg655nh68xyz9xxxx]
+diff:
+  description: The attachment before and after the task, when diff mode is on.
+  returned: when diff mode is on
+  type: dict
+  contains:
+    before:
+      description: C(instance_id) and C(status) before the task.
+      type: dict
+      returned: when diff mode is on
+    after:
+      description: C(instance_id) and C(status) after the task (predicted in check mode).
+      type: dict
+      returned: when diff mode is on
+error:
+  description: The failed API call or the reason the task could not converge. Never contains credentials.
+  returned: failure
+  type: dict
+  contains:
+    code:
+      description: The ECS error code (for example V(InvalidOperation.VpcMismatch)), or the module's own reason
+        (V(AttachedElsewhere), V(NotFound), V(WaitTimeout), V(Rejected), ...).
+      type: str
+      returned: failure
+      sample: InvalidOperation.VpcMismatch
+    message:
+      description: The message ECS gave, or the module's own.
+      type: str
+      returned: failure
+    http_status:
+      description: The HTTP status of the failed call, when there was one.
+      type: int
+      returned: failure
+      sample: 403
+    request_id:
+      description: The ECS request id, to quote to Alibaba Cloud support.
+      type: str
+      returned: failure
+    action:
+      description: The API action that failed.
+      type: str
+      returned: failure
+      sample: AttachNetworkInterface
+    kind:
+      description: The class of failure (V(not_found), V(conflict), V(invalid_state), V(quota), V(permission), V(auth),
+        V(throttled), V(transient), V(invalid_input), V(connection), V(tls), V(timeout), ...).
+      type: str
+      returned: failure
+      sample: conflict
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, attachment, client, options
+
+
+def main():
+    argument_spec = dict(
+        eni_id=dict(type='str', required=True, aliases=['network_interface_id']),
+        network_card_index=dict(type='int'),
+    )
+    argument_spec.update(options.attachment_argument_spec())
+    argument_spec.update(alicloud.connection_argument_spec())
+    module = AnsibleModule(argument_spec, supports_check_mode=True, required_if=[('state', 'present', ['instance_id'])])
+    if client.requests is None:
+        module.fail_json(msg=missing_required_lib('requests'))
+    params = module.params
+    problems = alicloud.connection_problems(params) + [problem for problem in (
+        options.bad_id('eni_id', params['eni_id'], *alicloud.ENI_ID),
+        options.bad_id('instance_id', params['instance_id'], *alicloud.INSTANCE_ID),
+    ) if problem]
+    if params['network_card_index'] is not None and params['network_card_index'] < 0:
+        problems.append('network_card_index must be 0 or greater, not %s.' % params['network_card_index'])
+    if problems:
+        module.fail_json(msg=' '.join(problems))
+    if not params['validate_certs']:
+        module.warn('validate_certs is false: the TLS certificate of the ECS endpoint is not verified.')
+    desired = attachment.Desired(
+        params['eni_id'], params['instance_id'], params['state'], params['force'], params['wait'], params['wait_timeout'],
+        placement={'network_card_index': params['network_card_index']},
+    )
+    attachment.run_module(module, alicloud.adapter_for(params), desired)
+
+
+if __name__ == '__main__':
+    main()
