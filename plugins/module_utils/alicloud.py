@@ -39,6 +39,18 @@ ENV = {
     'endpoint': ['ALIBABA_CLOUD_ENDPOINT_ECS'],
 }
 
+PAGE_SIZE = 100
+FILTER_PARAMS = {
+    'instance_id': 'InstanceId',
+    'status': 'Status',
+    'type': 'Type',
+    'vpc_id': 'VpcId',
+    'vswitch_id': 'VSwitchId',
+    'security_group_id': 'SecurityGroupId',
+    'primary_ip_address': 'PrimaryIpAddress',
+    'name': 'NetworkInterfaceName',
+    'resource_group_id': 'ResourceGroupId',
+}
 ENI_ID = ('eni-', 'eni-bp17pdijfczax1huji4b')
 INSTANCE_ID = ('i-', 'i-bp67acfmxazb4ph9g5yq')
 _REGION = re.compile(r'^[a-z]{2,}(-[a-z0-9]+)+$')
@@ -245,6 +257,29 @@ class EniAdapter:
         matching = [item for item in items if item.get('NetworkInterfaceId') == nic_id]
         return interface_from_ecs(matching[0]) if matching else None
 
+    def find(self, eni_ids=None, **filters):
+        """Every ENI matching the filters, following NextToken to the last page (ids sent 100 at a time)."""
+        base = dict((FILTER_PARAMS[name], value) for name, value in filters.items() if value is not None)
+        base['RegionId'] = self.region
+        found = []
+        for chunk in _chunks(eni_ids) if eni_ids else [None]:
+            params = dict(base)
+            for number, eni_id in enumerate(chunk or (), start=1):
+                params['NetworkInterfaceId.%d' % number] = eni_id
+            found.extend(self._pages(params))
+        return found
+
+    def _pages(self, params):
+        params = dict(params, MaxResults=PAGE_SIZE)
+        while True:
+            data = self.client.call('DescribeNetworkInterfaces', params)
+            for item in _items(data):
+                yield interface_from_ecs(item)
+            token = data.get('NextToken')
+            if not token:
+                return
+            params['NextToken'] = token
+
     def attach(self, nic, instance_id, placement):
         params = {'RegionId': self.region, 'NetworkInterfaceId': nic.id, 'InstanceId': instance_id}
         if placement.get('network_card_index') is not None:
@@ -254,6 +289,10 @@ class EniAdapter:
     def detach(self, nic):
         self.client.call('DetachNetworkInterface', {'RegionId': self.region, 'NetworkInterfaceId': nic.id,
                                                     'InstanceId': nic.instance_id}, mutating=True)
+
+
+def _chunks(values, size=100):
+    return [values[start:start + size] for start in range(0, len(values), size)]
 
 
 def _items(data):

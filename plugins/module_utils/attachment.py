@@ -18,6 +18,7 @@ import time
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
     ApiError, CONFLICT, INVALID_STATE, NOT_FOUND,
 )
+from ansible_collections.cloudnet.nic.plugins.module_utils.failures import fail_api_error
 
 AVAILABLE = 'AVAILABLE'
 ATTACHING = 'ATTACHING'
@@ -82,6 +83,11 @@ class Desired:
         self.wait = wait
         self.wait_timeout = wait_timeout
         self.placement = dict((key, value) for key, value in (placement or {}).items() if value is not None)
+
+    @classmethod
+    def from_params(cls, params, nic_id, placement=None):
+        """The desired state from a module's parameters (the shared attachment options)."""
+        return cls(nic_id, params['instance_id'], params['state'], params['force'], params['wait'], params['wait_timeout'], placement)
 
 
 class AttachmentFailure(Exception):
@@ -342,14 +348,6 @@ def _placement_text(placement, keys):
     return ', '.join('%s=%s' % (key, placement.get(key)) for key in sorted(keys)) or 'its current placement'
 
 
-def describe_api_error(err, adapter, desired):
-    """One sentence for a failed call: what failed, why, and what to do."""
-    hint = ' %s' % err.hint if err.hint else ''
-    request = ', request %s' % err.request_id if err.request_id else ''
-    return '%s failed for %s %s: %s (%s%s).%s' % (
-        err.action or 'The API call', adapter.noun, desired.nic_id, err.message.rstrip('.'), err.code, request, hint)
-
-
 def run_module(module, adapter, desired):
     """Run the reconciler for an AnsibleModule and exit with its result. Never returns."""
     reconciler = Reconciler(adapter, desired, check_mode=module.check_mode)
@@ -359,6 +357,6 @@ def run_module(module, adapter, desired):
         module.fail_json(msg=failure.msg, changed=reconciler.changed, error=failure.as_dict(),
                          network_interface=reconciler.last_seen.view() if reconciler.last_seen else {})
     except ApiError as err:
-        module.fail_json(msg=describe_api_error(err, adapter, desired), changed=reconciler.changed, error=err.as_dict(),
-                         network_interface=reconciler.last_seen.view() if reconciler.last_seen else {})
+        fail_api_error(module, err, '%s %s' % (adapter.noun, desired.nic_id), changed=reconciler.changed,
+                       network_interface=reconciler.last_seen.view() if reconciler.last_seen else {})
     module.exit_json(**result.as_dict(with_diff=module._diff))

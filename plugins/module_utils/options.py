@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.cloudnet.nic.plugins.module_utils import client
 
 _ID_CHARS = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]*$')
 
@@ -71,6 +73,12 @@ def bad_positive(option, value):
     return None
 
 
+def bad_minimum(option, value, minimum):
+    if value is not None and value < minimum:
+        return '%s must be %s or greater, not %s.' % (option, minimum, value)
+    return None
+
+
 def bad_url(option, value):
     if value is None:
         return None
@@ -87,3 +95,14 @@ def common_problems(params):
         bad_positive('wait_timeout', params.get('wait_timeout')),
         bad_url('endpoint', params.get('endpoint')),
     ) if problem]
+
+
+def refuse_bad_input(module, problems, service):
+    """Fail before any API call when a library or an option is wrong; warn when TLS checks are off."""
+    if client.requests is None:
+        module.fail_json(msg=missing_required_lib('requests'))
+    problems = [problem for problem in problems if problem]
+    if problems:
+        module.fail_json(msg=' '.join(problems))
+    if not module.params['validate_certs']:
+        module.warn('validate_certs is false: the TLS certificate of the %s endpoint is not verified.' % service)

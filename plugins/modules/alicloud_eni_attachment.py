@@ -212,9 +212,9 @@ error:
       sample: conflict
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, attachment, client, options
+from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, attachment, options
 
 
 def main():
@@ -225,23 +225,13 @@ def main():
     argument_spec.update(options.attachment_argument_spec())
     argument_spec.update(alicloud.connection_argument_spec())
     module = AnsibleModule(argument_spec, supports_check_mode=True, required_if=[('state', 'present', ['instance_id'])])
-    if client.requests is None:
-        module.fail_json(msg=missing_required_lib('requests'))
     params = module.params
-    problems = alicloud.connection_problems(params) + [problem for problem in (
+    options.refuse_bad_input(module, alicloud.connection_problems(params) + [
         options.bad_id('eni_id', params['eni_id'], *alicloud.ENI_ID),
         options.bad_id('instance_id', params['instance_id'], *alicloud.INSTANCE_ID),
-    ) if problem]
-    if params['network_card_index'] is not None and params['network_card_index'] < 0:
-        problems.append('network_card_index must be 0 or greater, not %s.' % params['network_card_index'])
-    if problems:
-        module.fail_json(msg=' '.join(problems))
-    if not params['validate_certs']:
-        module.warn('validate_certs is false: the TLS certificate of the ECS endpoint is not verified.')
-    desired = attachment.Desired(
-        params['eni_id'], params['instance_id'], params['state'], params['force'], params['wait'], params['wait_timeout'],
-        placement={'network_card_index': params['network_card_index']},
-    )
+        options.bad_minimum('network_card_index', params['network_card_index'], 0),
+    ], 'ECS')
+    desired = attachment.Desired.from_params(params, params['eni_id'], {'network_card_index': params['network_card_index']})
     attachment.run_module(module, alicloud.adapter_for(params), desired)
 
 

@@ -1,0 +1,149 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudnet.nic contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: alicloud_eni_info
+short_description: List Alibaba Cloud ECS elastic network interfaces (ENIs)
+description:
+  - Reads ENIs of one region with C(DescribeNetworkInterfaces), filtered by ids, instance, status, type, VPC, vSwitch,
+    security group, primary IP address, name or resource group.
+  - Follows every page (C(NextToken)), so no ENI is silently missed; ids are sent 100 at a time.
+  - Never changes anything; runs in check mode too.
+version_added: 0.1.0
+author:
+  - cloudnet.nic contributors
+options:
+  eni_ids:
+    description:
+      - Only these ENIs. Ids that do not exist are left out of the result.
+    type: list
+    elements: str
+    aliases: [network_interface_ids]
+  instance_id:
+    description: Only ENIs attached to this instance.
+    type: str
+  status:
+    description: Only ENIs in this status.
+    type: str
+    choices: [Available, Attaching, InUse, Detaching, Deleting]
+  type:
+    description: Only primary or only secondary ENIs.
+    type: str
+    choices: [Primary, Secondary]
+  vpc_id:
+    description: Only ENIs in this VPC.
+    type: str
+  vswitch_id:
+    description: Only ENIs in this vSwitch.
+    type: str
+  security_group_id:
+    description: Only ENIs in this security group.
+    type: str
+  primary_ip_address:
+    description: Only the ENI with this primary private IP address.
+    type: str
+  name:
+    description: Only ENIs with this name.
+    type: str
+  resource_group_id:
+    description: Only ENIs in this resource group.
+    type: str
+extends_documentation_fragment:
+  - cloudnet.nic.alicloud
+  - cloudnet.nic.transport
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads; it behaves the same in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+seealso:
+  - module: cloudnet.nic.alicloud_eni_attachment
+'''
+
+EXAMPLES = r'''
+- name: List the ENIs attached to an instance
+  cloudnet.nic.alicloud_eni_info:
+    instance_id: i-bp67acfmxazb4ph9g5yq
+    region: cn-hangzhou
+  register: attached
+
+- name: List the secondary ENIs of a VPC that are free to attach
+  cloudnet.nic.alicloud_eni_info:
+    vpc_id: vpc-bp1opxu1zkhn00gzv26cq
+    type: Secondary
+    status: Available
+    region: cn-hangzhou
+  register: free
+'''
+
+RETURN = r'''
+network_interfaces:
+  description:
+    - The matching ENIs, each with the same keys as RV(cloudnet.nic.alicloud_eni_attachment#module:network_interface).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The ENI id.
+      type: str
+      returned: always
+      sample: eni-bp17pdijfczax1huji4b
+    instance_id:
+      description: The instance the ENI is attached to, or null.
+      type: str
+      returned: always
+      sample: i-bp67acfmxazb4ph9g5yq
+    status:
+      description: The ENI status as ECS spells it.
+      type: str
+      returned: always
+      sample: InUse
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, client, options
+from ansible_collections.cloudnet.nic.plugins.module_utils.failures import fail_api_error
+
+FILTERS = ('instance_id', 'status', 'type', 'vpc_id', 'vswitch_id', 'security_group_id', 'primary_ip_address', 'name',
+           'resource_group_id')
+
+
+def main():
+    argument_spec = dict(
+        eni_ids=dict(type='list', elements='str', aliases=['network_interface_ids']),
+        instance_id=dict(type='str'),
+        status=dict(type='str', choices=['Available', 'Attaching', 'InUse', 'Detaching', 'Deleting']),
+        type=dict(type='str', choices=['Primary', 'Secondary']),
+        vpc_id=dict(type='str'),
+        vswitch_id=dict(type='str'),
+        security_group_id=dict(type='str'),
+        primary_ip_address=dict(type='str'),
+        name=dict(type='str'),
+        resource_group_id=dict(type='str'),
+    )
+    argument_spec.update(alicloud.connection_argument_spec())
+    module = AnsibleModule(argument_spec, supports_check_mode=True)
+    params = module.params
+    options.refuse_bad_input(module, alicloud.connection_problems(params) + [
+        options.bad_id('eni_ids', eni_id, *alicloud.ENI_ID) for eni_id in params['eni_ids'] or ()
+    ] + [options.bad_id('instance_id', params['instance_id'], *alicloud.INSTANCE_ID)], 'ECS')
+    adapter = alicloud.adapter_for(params)
+    try:
+        found = adapter.find(params['eni_ids'], **dict((name, params[name]) for name in FILTERS))
+    except client.ApiError as err:
+        fail_api_error(module, err, 'reading ENIs %s' % adapter.where)
+    module.exit_json(changed=False, network_interfaces=[nic.view() for nic in found])
+
+
+if __name__ == '__main__':
+    main()
