@@ -1,0 +1,72 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The path of one API call, the same for both clouds: faults around it, the cloud's handler, the call log.
+
+A cloud API object (``ecs.EcsApi``, ``zec.ZecApi``) provides ``cloud``, ``identify(request)``,
+``handle(request, call)`` and ``fault_reply(rule, request)``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import faults
+from wire import Reply
+
+
+class Call:
+    """What one call is, and what happened to it; handed to the cloud's handler."""
+
+    def __init__(self, book, cloud, action, params, auth):
+        self.book = book
+        self.cloud = cloud
+        self.action = action
+        self.params = params
+        self.auth = auth
+        self.applied_faults = []
+
+    def transition_outcome(self):
+        """How the transition this call starts will end: ``complete``, or ``stuck``/``fail`` when a rule says so."""
+        rule = self.book.take(self.cloud, self.action, tuple(faults.TRANSITION))
+        if rule is None:
+            return 'complete'
+        self.applied_faults.append(rule['fault'])
+        return faults.TRANSITION[rule['fault']]
+
+
+class Gateway:
+    """Runs calls through faults, handlers and the log."""
+
+    def __init__(self, world, book, log):
+        self.world = world
+        self.book = book
+        self.log = log
+
+    def handle(self, api, request):
+        action, params, auth = api.identify(request)
+        call = Call(self.book, api.cloud, action, params, auth)
+        rule = self.book.take(api.cloud, action, faults.ANSWERING + faults.CONNECTION)
+        kind = rule['fault'] if rule else None
+        if kind:
+            call.applied_faults.append(kind)
+        if kind == 'delay':
+            time.sleep(rule['seconds'])
+        applied_outcome = None
+        if kind == 'reset_before':
+            reply = Reply(0, outcome='connection_reset')
+            reply.close = 'before'
+        elif kind in faults.ANSWERING and not rule['apply']:
+            reply = api.fault_reply(rule, request)
+        else:
+            reply = api.handle(request, call)
+            if kind in faults.ANSWERING:
+                applied_outcome = reply.outcome
+                reply = api.fault_reply(rule, request)
+            elif kind == 'reset_after':
+                reply.close = 'after'
+        entry = dict(cloud=api.cloud, action=action, params=params, auth=auth, outcome=reply.outcome,
+                     http_status=None if reply.close else reply.status, request_id=getattr(reply, 'request_id', None),
+                     fault=','.join(call.applied_faults) or None)
+        if applied_outcome is not None:
+            entry['applied_outcome'] = applied_outcome
+        self.log.record(time.time(), **entry)
+        return reply
