@@ -1,0 +1,451 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudnet.nic contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The real ``alicloud_eni_attachment`` module, run through ``main()`` with ECS mocked at the HTTP boundary.
+
+A small ECS stand-in (``responses`` callback) checks every request's ACS3 signature with the reference notes' own signer
+and the test's secret, answering ``SignatureDoesNotMatch`` as ECS does when it differs; otherwise it answers each action
+from its own queue of scripted replies. Time is a fake clock (``instant_waits``): no test really sleeps. Every run's
+whole output is searched for the secret and for Ansible's no_log mask (a masked secret is still a leak).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from urllib.parse import parse_qsl, quote, urlsplit
+
+import pytest
+import responses
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.cloudnet.nic.plugins.module_utils import client
+from ansible_collections.cloudnet.nic.plugins.modules import alicloud_eni_attachment
+
+ENDPOINT = 'https://ecs.cn-hangzhou.aliyuncs.com'
+KEY_ID = 'LTAI5tUNITTEST0001'
+SECRET = 'ali-unit-secret-never-print-0001'
+TOKEN = 'sts-unit-token-never-print-0001'
+ENI = 'eni-bp17pdijfczax1huji4b'
+TARGET = 'i-bp67acfmxazb4ph9g5yq'
+OTHER = 'i-bp1g6zv0ce8oghu7k9xx'
+ACCEPTED = (200, {'RequestId': 'R-ok'})
+ENV_NAMES = ('ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALICLOUD_ACCESS_KEY', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALICLOUD_SECRET_KEY',
+             'ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_REGION_ID', 'ALICLOUD_REGION',
+             'ALIBABA_CLOUD_ENDPOINT_ECS')
+
+
+def _pct(value):
+    return quote(str(value), safe='-_.~')
+
+
+def expected_signature(request, secret):
+    """The ACS3-HMAC-SHA256 signature of a sent request, by the reference notes' signer (section 1.5)."""
+    authorization = request.headers['Authorization']
+    signed_names = re.search(r'SignedHeaders=([^,]+)', authorization).group(1).split(';')
+    parts = urlsplit(request.url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    headers = {name: request.headers[name].strip() for name in signed_names}
+    canonical = '\n'.join([request.method, parts.path or '/', '&'.join('%s=%s' % (_pct(k), _pct(v)) for k, v in sorted(query.items())),
+                           ''.join('%s:%s\n' % (name, headers[name]) for name in signed_names), ';'.join(signed_names),
+                           hashlib.sha256(request.body or b'').hexdigest()])
+    to_sign = 'ACS3-HMAC-SHA256\n' + hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(secret.encode(), to_sign.encode(), hashlib.sha256).hexdigest(), signed_names
+
+
+class FakeEcs:
+    """Checks signatures like ECS, then answers each action from its queue of ``(status, body[, headers])`` replies."""
+
+    def __init__(self, mock, secret=SECRET):
+        self.secret = secret
+        self.replies = {}
+        self.calls = []
+        mock.add_callback(responses.POST, re.compile(re.escape(ENDPOINT) + r'/.*'), callback=self._answer)
+
+    def on(self, action, *replies):
+        self.replies.setdefault(action, []).extend(replies)
+        return self
+
+    def _answer(self, request):
+        action = request.headers['x-acs-action']
+        query = dict(parse_qsl(urlsplit(request.url).query))
+        self.calls.append((action, query, request))
+        signature, signed = expected_signature(request, self.secret)
+        assert request.headers['x-acs-version'] == '2014-05-26'
+        assert {'host', 'x-acs-action', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'} <= set(signed)
+        if not request.headers['Authorization'].endswith('Signature=' + signature):
+            return 400, {'Content-Type': 'application/json'}, json.dumps({
+                'RequestId': 'R-sig', 'HostId': 'ecs.cn-hangzhou.aliyuncs.com', 'Code': 'SignatureDoesNotMatch',
+                'Message': 'Specified signature does not match our calculation.'})
+        queue = self.replies.get(action)
+        assert queue, 'unexpected call %s' % action
+        reply = queue.pop(0) if len(queue) > 1 else queue[0]
+        status, body, headers = reply[0], reply[1], reply[2] if len(reply) > 2 else {}
+        return status, dict({'Content-Type': 'application/json', 'x-acs-request-id': 'R-hdr'}, **headers), json.dumps(body)
+
+    @property
+    def actions(self):
+        return [action for action, _query, _request in self.calls]
+
+
+def eni(status, instance_id=None, eni_type='Secondary', card=None):
+    item = {'NetworkInterfaceId': ENI, 'Status': status, 'Type': eni_type, 'InstanceId': instance_id or '',
+            'VpcId': 'vpc-1', 'VSwitchId': 'vsw-1', 'ZoneId': 'cn-hangzhou-i', 'MacAddress': '00:16:3e:12:34:56',
+            'PrivateIpAddress': '172.16.0.12', 'SecurityGroupIds': {'SecurityGroupId': ['sg-1']},
+            'Attachment': {'InstanceId': instance_id, 'NetworkCardIndex': card} if instance_id else {}}
+    return 200, {'RequestId': 'R-d', 'TotalCount': 1, 'NetworkInterfaceSets': {'NetworkInterfaceSet': [item]}}
+
+
+NOT_THERE = (200, {'RequestId': 'R-d', 'TotalCount': 0, 'NetworkInterfaceSets': {'NetworkInterfaceSet': []}})
+
+
+def refused(status, code, message='refused'):
+    return status, {'RequestId': 'R-err', 'Code': code, 'Message': message}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, instant_waits):
+    for name in ENV_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    return instant_waits
+
+
+@pytest.fixture
+def http():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def ecs(http):
+    return FakeEcs(http)
+
+
+@pytest.fixture
+def run(run_module):
+    def run_it(check_mode=False, diff=False, credentials=True, **args):
+        if credentials:
+            args = dict({'access_key_id': KEY_ID, 'access_key_secret': SECRET, 'region': 'cn-hangzhou'}, **args)
+        result = run_module(alicloud_eni_attachment.main, args, check_mode=check_mode, diff=diff)
+        whole = result['stdout'] + result['stderr']
+        for secret in (SECRET, TOKEN):
+            assert secret not in whole
+        # Ansible masks no_log values it finds in the output: a mask outside the echoed arguments is a leak too.
+        reported = dict((key, value) for key, value in result.items() if key not in ('invocation', 'stdout'))
+        assert '********' not in json.dumps(reported) + result['stderr']
+        return result
+    return run_it
+
+
+def present(**extra):
+    return dict(eni_id=ENI, instance_id=TARGET, **extra)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The main paths
+
+
+def test_attach_changes_and_waits_for_in_use(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('Available'), eni('Attaching', TARGET), eni('InUse', TARGET))
+    ecs.on('AttachNetworkInterface', ACCEPTED)
+    result = run(**present())
+    assert (result['rc'], result['changed']) == (0, True)
+    nic = result['network_interface']
+    assert (nic['id'], nic['status'], nic['instance_id']) == (ENI, 'InUse', TARGET)
+    assert (nic['vpc_id'], nic['security_group_ids'], nic['type']) == ('vpc-1', ['sg-1'], 'Secondary')
+    assert ecs.actions == ['DescribeNetworkInterfaces', 'AttachNetworkInterface', 'DescribeNetworkInterfaces',
+                           'DescribeNetworkInterfaces']
+    assert ecs.calls[0][1] == {'RegionId': 'cn-hangzhou', 'NetworkInterfaceId.1': ENI}
+    assert ecs.calls[1][1] == {'RegionId': 'cn-hangzhou', 'NetworkInterfaceId': ENI, 'InstanceId': TARGET}
+    assert 'diff' not in result
+
+
+def test_converged_task_makes_exactly_one_call(ecs, http, run):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', TARGET))
+    result = run(**present())
+    assert (result['rc'], result['changed'], result['network_interface']['status']) == (0, False, 'InUse')
+    assert len(http.calls) == 1
+    assert ecs.actions == ['DescribeNetworkInterfaces']
+
+
+def test_check_mode_predicts_without_mutating(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('Available'))
+    result = run(check_mode=True, **present())
+    assert (result['rc'], result['changed']) == (0, True)
+    assert (result['network_interface']['status'], result['network_interface']['instance_id']) == ('InUse', TARGET)
+    assert ecs.actions == ['DescribeNetworkInterfaces']
+
+
+def test_check_mode_on_a_converged_eni_is_unchanged(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', TARGET))
+    result = run(check_mode=True, diff=True, **present())
+    assert (result['rc'], result['changed']) == (0, False)
+    assert result['diff']['before'] == result['diff']['after'] == {'instance_id': TARGET, 'status': 'InUse'}
+    assert ecs.actions == ['DescribeNetworkInterfaces']
+
+
+def test_check_mode_force_move_is_predicted_without_mutating(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', OTHER))
+    result = run(check_mode=True, force=True, **present())
+    assert (result['rc'], result['changed'], result['network_interface']['instance_id']) == (0, True, TARGET)
+    assert ecs.actions == ['DescribeNetworkInterfaces']
+
+
+def test_diff_shows_the_attachment_before_and_after(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('Available'), eni('InUse', TARGET)).on('AttachNetworkInterface', ACCEPTED)
+    result = run(diff=True, **present())
+    assert result['diff'] == {'before': {'instance_id': None, 'status': 'Available'},
+                              'after': {'instance_id': TARGET, 'status': 'InUse'}}
+
+
+def test_absent_detaches_and_waits_for_available(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', OTHER), eni('Detaching', OTHER), eni('Available'))
+    ecs.on('DetachNetworkInterface', ACCEPTED)
+    result = run(eni_id=ENI, state='absent', diff=True)
+    assert (result['rc'], result['changed']) == (0, True)
+    assert (result['network_interface']['status'], result['network_interface']['instance_id']) == ('Available', None)
+    assert result['diff'] == {'before': {'instance_id': OTHER, 'status': 'InUse'}, 'after': {'instance_id': None, 'status': 'Available'}}
+    assert ecs.calls[1][:2] == ('DetachNetworkInterface', {'RegionId': 'cn-hangzhou', 'NetworkInterfaceId': ENI, 'InstanceId': OTHER})
+
+
+def test_absent_for_a_missing_eni_is_unchanged(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', NOT_THERE)
+    result = run(eni_id=ENI, state='absent')
+    assert (result['rc'], result['changed'], result['network_interface']) == (0, False, {})
+    assert ecs.actions == ['DescribeNetworkInterfaces']
+
+
+def test_absent_with_another_instance_leaves_the_eni_alone(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', OTHER))
+    result = run(eni_id=ENI, instance_id=TARGET, state='absent')
+    assert (result['rc'], result['changed'], result['network_interface']['instance_id']) == (0, False, OTHER)
+    assert ecs.actions == ['DescribeNetworkInterfaces']
+
+
+def test_alias_and_network_card_index_are_passed(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('Available'), eni('InUse', TARGET, card=0)).on('AttachNetworkInterface', ACCEPTED)
+    result = run(network_interface_id=ENI, instance_id=TARGET, network_card_index=0)
+    assert (result['rc'], result['changed'], result['network_interface']['network_card_index']) == (0, True, 0)
+    assert ecs.calls[1][1]['NetworkCardIndex'] == '0'
+
+
+def test_present_for_a_missing_eni_fails_not_found(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', NOT_THERE)
+    result = run(**present())
+    assert (result['rc'], result['failed'], result['error']['code'], result['error']['kind']) == (1, True, 'NotFound', 'not_found')
+    assert result['msg'] == 'ENI %s was not found in region cn-hangzhou.' % ENI
+
+
+def test_attached_elsewhere_without_force_fails_naming_the_instance(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', OTHER))
+    result = run(**present())
+    assert (result['rc'], result['changed'], result['error']['code']) == (1, False, 'AttachedElsewhere')
+    assert OTHER in result['msg'] and 'force=true' in result['msg']
+    assert result['network_interface']['instance_id'] == OTHER
+    assert ecs.actions == ['DescribeNetworkInterfaces']
+
+
+def test_force_moves_the_eni(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', OTHER), eni('Available'), eni('InUse', TARGET))
+    ecs.on('DetachNetworkInterface', ACCEPTED).on('AttachNetworkInterface', ACCEPTED)
+    result = run(force=True, **present())
+    assert (result['rc'], result['changed'], result['network_interface']['instance_id']) == (0, True, TARGET)
+    assert ecs.actions == ['DescribeNetworkInterfaces', 'DetachNetworkInterface', 'DescribeNetworkInterfaces',
+                           'AttachNetworkInterface', 'DescribeNetworkInterfaces']
+
+
+def test_primary_eni_is_never_detached(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', TARGET, eni_type='Primary'))
+    result = run(eni_id=ENI, state='absent')
+    assert (result['rc'], result['error']['code']) == (1, 'PrimaryInterface')
+    assert ecs.actions == ['DescribeNetworkInterfaces']
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# API failures, races, retries, waits
+
+
+def test_refused_attach_fails_with_the_ecs_error(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('Available')).on('AttachNetworkInterface', refused(403, 'EniPerInstanceLimitExceeded'))
+    result = run(**present())
+    assert (result['rc'], result['changed']) == (1, False)
+    assert result['error'] == {'code': 'EniPerInstanceLimitExceeded', 'message': 'refused', 'http_status': 403,
+                               'request_id': 'R-err', 'action': 'AttachNetworkInterface', 'kind': 'quota'}
+    assert result['msg'].startswith('AttachNetworkInterface failed for ENI %s: refused (EniPerInstanceLimitExceeded, request R-err).'
+                                    % ENI)
+    assert 'larger instance type' in result['msg']
+    assert result['network_interface']['status'] == 'Available'
+
+
+def test_attach_refused_because_someone_attached_it_meanwhile_converges(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('Available'), eni('InUse', TARGET))
+    ecs.on('AttachNetworkInterface', refused(400, 'InvalidOperation.InvalidEniState'))
+    result = run(**present())
+    assert (result['rc'], result['changed'], result['network_interface']['status']) == (0, False, 'InUse')
+
+
+def test_attach_with_a_5xx_is_not_resent_and_the_reread_decides(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('Available'), eni('InUse', TARGET))
+    ecs.on('AttachNetworkInterface', refused(500, 'InternalError'))
+    result = run(**present())
+    assert (result['rc'], result['changed']) == (0, True)
+    assert ecs.actions.count('AttachNetworkInterface') == 1
+
+
+def test_throttled_describe_is_retried_after_the_advised_pause(ecs, run, clean_environment):
+    ecs.on('DescribeNetworkInterfaces', refused(400, 'Throttling.User') + ({'x-acs-retry-after': '1500'},), eni('InUse', TARGET))
+    result = run(**present())
+    assert (result['rc'], result['changed']) == (0, False)
+    assert ecs.actions == ['DescribeNetworkInterfaces'] * 2
+    assert clean_environment.sleeps == [1.5]
+
+
+def test_wait_timeout_fails_and_reports_the_change_made(ecs, run, clean_environment):
+    ecs.on('DescribeNetworkInterfaces', eni('Available'), eni('Attaching', TARGET)).on('AttachNetworkInterface', ACCEPTED)
+    result = run(wait_timeout=5, **present())
+    assert (result['rc'], result['changed'], result['error']['code'], result['error']['kind']) == (1, True, 'WaitTimeout', 'timeout')
+    assert result['network_interface']['status'] == 'Attaching'
+    assert clean_environment.elapsed == 5
+
+
+def test_no_wait_returns_attaching(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('Available')).on('AttachNetworkInterface', ACCEPTED)
+    result = run(wait=False, **present())
+    assert (result['rc'], result['changed'], result['network_interface']['status']) == (0, True, 'Attaching')
+    assert ecs.actions == ['DescribeNetworkInterfaces', 'AttachNetworkInterface']
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Credentials, TLS and bad input
+
+
+def test_wrong_secret_fails_with_signature_does_not_match(http, run):
+    FakeEcs(http, secret='the-secret-ecs-knows')
+    result = run(**present())
+    assert (result['rc'], result['changed']) == (1, False)
+    assert result['error']['code'] == 'SignatureDoesNotMatch'
+    assert (result['error']['http_status'], result['error']['kind'], result['error']['request_id']) == (400, 'auth', 'R-sig')
+    assert 'access_key_secret' in result['msg']
+    assert len(http.calls) == 1
+
+
+def test_the_right_secret_is_accepted_by_the_signature_check(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', TARGET))
+    assert run(**present())['rc'] == 0
+
+
+def test_security_token_is_sent_signed_and_never_printed(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', TARGET))
+    result = run(security_token=TOKEN, **present())
+    assert result['rc'] == 0
+    request = ecs.calls[0][2]
+    assert request.headers['x-acs-security-token'] == TOKEN
+    assert 'x-acs-security-token' in request.headers['Authorization']
+
+
+def test_credentials_and_region_from_the_environment(ecs, run, monkeypatch):
+    monkeypatch.setenv('ALICLOUD_ACCESS_KEY', KEY_ID)
+    monkeypatch.setenv('ALIBABA_CLOUD_ACCESS_KEY_SECRET', SECRET)
+    monkeypatch.setenv('ALIBABA_CLOUD_REGION_ID', 'cn-hangzhou')
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', TARGET))
+    result = run(credentials=False, **present())
+    assert result['rc'] == 0
+    assert 'Credential=%s,' % KEY_ID in ecs.calls[0][2].headers['Authorization']
+
+
+def test_endpoint_from_the_environment(http, run, monkeypatch):
+    monkeypatch.setenv('ALIBABA_CLOUD_ENDPOINT_ECS', 'http://127.0.0.1:8099')
+    http.add(responses.POST, re.compile(r'http://127\.0\.0\.1:8099/.*'), json={
+        'RequestId': 'R', 'NetworkInterfaceSets': {'NetworkInterfaceSet': []}})
+    result = run(eni_id=ENI, state='absent')
+    assert (result['rc'], result['changed']) == (0, False)
+    assert http.calls[0].request.headers['host'] == '127.0.0.1:8099'
+
+
+@pytest.mark.parametrize('missing, env', [
+    ('access_key_id', 'ALIBABA_CLOUD_ACCESS_KEY_ID'),
+    ('access_key_secret', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
+    ('region', 'ALIBABA_CLOUD_REGION_ID'),
+])
+def test_missing_credentials_name_the_environment_variable(http, run, missing, env):
+    args = dict({'access_key_id': KEY_ID, 'access_key_secret': SECRET, 'region': 'cn-hangzhou'}, **present())
+    del args[missing]
+    result = run(credentials=False, **args)
+    assert (result['rc'], result['failed']) == (1, True)
+    assert '%s is required' % missing in result['msg'] and env in result['msg']
+    assert len(http.calls) == 0
+
+
+@pytest.mark.parametrize('args, words', [
+    ({'eni_id': '  '}, 'eni_id must not be empty or blank.'),
+    ({'eni_id': ''}, 'eni_id must not be empty or blank.'),
+    ({'eni_id': 'nic-1475945014486896967'}, "it must start with 'eni-'"),
+    ({'eni_id': 'eni-1 eni-2'}, 'contains characters an id cannot have'),
+    ({'instance_id': 'ins-123'}, "instance_id 'ins-123' does not look like an id of this cloud"),
+    ({'wait_timeout': 0}, 'wait_timeout must be a number of seconds greater than 0, not 0.'),
+    ({'wait_timeout': -1}, 'wait_timeout must be a number of seconds greater than 0, not -1.'),
+    ({'timeout': 0}, 'timeout must be a number of seconds greater than 0'),
+    ({'endpoint': 'ecs.cn-hangzhou.aliyuncs.com'}, "endpoint 'ecs.cn-hangzhou.aliyuncs.com' is not a URL"),
+    ({'endpoint': 'ftp://ecs.test'}, 'is not a URL'),
+    ({'region': 'Hangzhou'}, "region 'Hangzhou' is not an ECS region id"),
+    ({'network_card_index': -1}, 'network_card_index must be 0 or greater, not -1.'),
+    ({'state': 'attached'}, 'value of state must be one of: present, absent'),
+    ({'instance_id': None}, 'state is present but all of the following are missing: instance_id'),
+], ids=['blank-eni', 'empty-eni', 'nic-id', 'two-ids', 'bad-instance', 'wait-timeout-0', 'wait-timeout-neg', 'timeout-0',
+        'endpoint-no-scheme', 'endpoint-ftp', 'bad-region', 'card-neg', 'bad-state', 'no-instance'])
+def test_bad_input_fails_before_any_call(http, run, args, words):
+    args = dict(present(), **args)
+    result = run(**dict((key, value) for key, value in args.items() if value is not None))
+    assert (result['rc'], result['failed']) == (1, True)
+    assert words in result['msg']
+    assert len(http.calls) == 0
+
+
+def test_several_problems_are_reported_together(http, run):
+    result = run(**dict(present(), eni_id='nic-1', wait_timeout=0))
+    assert "start with 'eni-'" in result['msg'] and 'wait_timeout' in result['msg']
+    assert len(http.calls) == 0
+
+
+def test_validate_certs_false_warns_and_turns_verification_off(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', TARGET))
+    result = run(validate_certs=False, **present())
+    assert result['rc'] == 0
+    assert result['warning_texts'] == ['validate_certs is false: the TLS certificate of the ECS endpoint is not verified.']
+    assert ecs.calls[0][2].req_kwargs['verify'] is False
+
+
+def test_ca_path_and_timeout_reach_the_request(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', TARGET))
+    result = run(ca_path='/etc/pki/ecs-ca.pem', timeout=9, **present())
+    assert (result['rc'], result['warning_texts']) == (0, [])
+    kwargs = ecs.calls[0][2].req_kwargs
+    assert (kwargs['verify'], kwargs['timeout']) == ('/etc/pki/ecs-ca.pem', 9)
+
+
+def test_missing_requests_fails_with_missing_required_lib(http, run, monkeypatch):
+    monkeypatch.setattr(client, 'requests', None)
+    result = run(**present())
+    assert (result['rc'], result['msg']) == (1, missing_required_lib('requests'))
+    assert len(http.calls) == 0
+
+
+def test_connection_failure_is_reported_without_a_traceback(http, run):
+    http.add(responses.POST, re.compile(re.escape(ENDPOINT) + r'/.*'), body=client.requests.exceptions.SSLError('bad cert'))
+    result = run(**present())
+    assert (result['rc'], result['error']['code'], result['error']['kind']) == (1, 'TLSError', 'tls')
+    assert 'ca_path' in result['msg'] and 'Traceback' not in result['stdout'] + result['stderr']
+
+
+def test_the_module_file_runs_main_as_a_script(ecs, run_module):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', TARGET))
+    path = alicloud_eni_attachment.__file__
+    with open(path, encoding='utf-8') as source:
+        script = compile(source.read(), path, 'exec')
+    result = run_module(lambda: exec(script, {'__name__': '__main__', '__file__': path}),  # pylint: disable=exec-used
+                        dict(present(), access_key_id=KEY_ID, access_key_secret=SECRET, region='cn-hangzhou'))
+    assert (result['rc'], result['changed']) == (0, False)
+    assert ecs.actions == ['DescribeNetworkInterfaces']

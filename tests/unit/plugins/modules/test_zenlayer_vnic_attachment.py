@@ -1,0 +1,259 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudnet.nic contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The real ``zenlayer_vnic_attachment`` module, run through ``main()`` with the ZEC API mocked at the HTTP boundary.
+
+Each test scripts the API's answers per action, runs the module, reads the JSON it prints, and checks which calls
+it made. Every run's whole output is searched for the access key password.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.cloudnet.nic.plugins.modules import zenlayer_vnic_attachment
+
+URL = 'https://console.zenlayer.com/api/v2/zec'
+KEY_ID = 'ZLTESTKEY0001'
+PASSWORD = 'zl-test-password-do-not-print-0001'
+NIC = '1475945014486896967'
+TARGET = '1478001766933994003'
+OTHER = '1478001766933994055'
+ACCEPTED = {'requestId': 'T-ok', 'response': {'requestId': 'T-ok'}}
+
+
+class ScriptedZec:
+    """Answers each action from its own queue of ``(status, body)`` replies (the last one repeats), recording every call."""
+
+    def __init__(self, mock):
+        self.replies = {}
+        self.calls = []
+        mock.add_callback(responses.POST, URL, callback=self._answer)
+
+    def on(self, action, *replies):
+        self.replies.setdefault(action, []).extend(replies)
+        return self
+
+    def _answer(self, request):
+        action = request.headers['X-ZC-Action']
+        self.calls.append((action, json.loads(request.body)))
+        queue = self.replies.get(action)
+        assert queue, 'unexpected call %s' % action
+        reply = queue.pop(0) if len(queue) > 1 else queue[0]
+        status, body, headers = reply[0], reply[1], reply[2] if len(reply) > 2 else {}
+        return status, dict({'Content-Type': 'application/json'}, **headers), body if isinstance(body, str) else json.dumps(body)
+
+    @property
+    def actions(self):
+        return [action for action, _params in self.calls]
+
+
+def vnic(status, instance_id=None, nic_type='Secondary'):
+    info = {'nicId': NIC, 'name': 'web', 'status': status, 'nicType': nic_type, 'regionId': 'asia-east-1', 'instanceId': instance_id,
+            'primaryIpv4': '10.0.0.12', 'privateIpList': ['10.0.0.12'], 'publicIpList': [], 'macAddress': 'fa:16:3e:00:00:01'}
+    return 200, {'requestId': 'T-d', 'response': {'requestId': 'T-d', 'totalCount': 1, 'dataSet': [info]}}
+
+
+def refused(status, code, message='refused'):
+    return status, {'requestId': 'T-err', 'code': code, 'message': message}
+
+
+NOT_THERE = (200, {'requestId': 'T-d', 'response': {'requestId': 'T-d', 'totalCount': 0, 'dataSet': []}})
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in ('ZENLAYERCLOUD_ACCESS_KEY_ID', 'ZENLAYERCLOUD_ACCESS_KEY_PASSWORD', 'ZENLAYERCLOUD_ENDPOINT'):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def zec():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield ScriptedZec(mock)
+
+
+@pytest.fixture
+def run(capsys):
+    """Run the module with ``args`` (credentials added unless given); returns its result with ``rc`` and ``stderr``."""
+
+    def run_module(check_mode=False, diff=False, credentials=True, **args):
+        if credentials:
+            args = dict({'access_key_id': KEY_ID, 'access_key_password': PASSWORD}, **args)
+        args.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
+        with patch_module_args(args), pytest.raises(SystemExit) as exited:
+            zenlayer_vnic_attachment.main()
+        out, err = capsys.readouterr()
+        assert PASSWORD not in out + err
+        result = json.loads(out)
+        result.update(rc=exited.value.code, stderr=err)
+        return result
+
+    return run_module
+
+
+def present(**extra):
+    return dict(nic_id=NIC, instance_id=TARGET, **extra)
+
+
+def test_attach_changes_and_waits_for_used(zec, run):
+    zec.on('DescribeNetworkInterfaces', vnic('AVAILABLE'), vnic('USED', TARGET)).on('AttachNetworkInterface', (200, ACCEPTED))
+    result = run(**present())
+    assert (result['rc'], result['changed']) == (0, True)
+    assert (result['network_interface']['status'], result['network_interface']['instance_id']) == ('USED', TARGET)
+    assert result['network_interface']['id'] == NIC and result['network_interface']['primary_ipv4'] == '10.0.0.12'
+    assert zec.actions == ['DescribeNetworkInterfaces', 'AttachNetworkInterface', 'DescribeNetworkInterfaces']
+    assert zec.calls[1][1] == {'nicId': NIC, 'instanceId': TARGET}
+
+
+def test_converged_task_makes_exactly_one_call(zec, run):
+    zec.on('DescribeNetworkInterfaces', vnic('USED', TARGET))
+    result = run(**present())
+    assert (result['rc'], result['changed'], result['network_interface']['status']) == (0, False, 'USED')
+    assert zec.calls == [('DescribeNetworkInterfaces', {'nicIds': [NIC]})]
+
+
+def test_check_mode_predicts_without_mutating(zec, run):
+    zec.on('DescribeNetworkInterfaces', vnic('AVAILABLE'))
+    result = run(check_mode=True, **present())
+    assert (result['rc'], result['changed']) == (0, True)
+    assert (result['network_interface']['status'], result['network_interface']['instance_id']) == ('USED', TARGET)
+    assert zec.actions == ['DescribeNetworkInterfaces']
+
+
+def test_diff_shows_the_attachment_before_and_after(zec, run):
+    zec.on('DescribeNetworkInterfaces', vnic('AVAILABLE'), vnic('USED', TARGET)).on('AttachNetworkInterface', (200, ACCEPTED))
+    result = run(diff=True, **present())
+    assert result['diff'] == {'before': {'instance_id': None, 'status': 'AVAILABLE'}, 'after': {'instance_id': TARGET, 'status': 'USED'}}
+
+
+def test_absent_detaches_and_waits_for_available(zec, run):
+    zec.on('DescribeNetworkInterfaces', vnic('USED', TARGET), vnic('AVAILABLE')).on('DetachNetworkInterface', (200, ACCEPTED))
+    result = run(nic_id=NIC, state='absent', diff=True)
+    assert (result['rc'], result['changed']) == (0, True)
+    assert (result['network_interface']['status'], result['network_interface']['instance_id']) == ('AVAILABLE', None)
+    assert result['diff']['before'] == {'instance_id': TARGET, 'status': 'USED'}
+    assert zec.calls[1] == ('DetachNetworkInterface', {'nicId': NIC})
+
+
+def test_absent_for_a_missing_vnic_is_unchanged(zec, run):
+    zec.on('DescribeNetworkInterfaces', NOT_THERE)
+    result = run(nic_id=NIC, state='absent')
+    assert (result['rc'], result['changed'], result['network_interface']) == (0, False, {})
+    assert zec.actions == ['DescribeNetworkInterfaces']
+
+
+def test_present_for_a_missing_vnic_fails_not_found(zec, run):
+    zec.on('DescribeNetworkInterfaces', NOT_THERE)
+    result = run(**present())
+    assert result['failed'] and result['error']['code'] == 'NotFound'
+    assert 'vNIC %s was not found in this Zenlayer account' % NIC in result['msg']
+
+
+def test_attached_elsewhere_without_force_fails_naming_the_instance(zec, run):
+    zec.on('DescribeNetworkInterfaces', vnic('USED', OTHER))
+    result = run(**present())
+    assert (result['rc'], result['changed'], result['error']['code']) == (1, False, 'AttachedElsewhere')
+    assert OTHER in result['msg'] and 'force=true' in result['msg']
+    assert zec.actions == ['DescribeNetworkInterfaces']
+
+
+def test_force_moves_the_vnic(zec, run):
+    zec.on('DescribeNetworkInterfaces', vnic('USED', OTHER), vnic('AVAILABLE'), vnic('USED', TARGET))
+    zec.on('DetachNetworkInterface', (200, ACCEPTED)).on('AttachNetworkInterface', (200, ACCEPTED))
+    result = run(force=True, **present())
+    assert (result['rc'], result['changed'], result['network_interface']['instance_id']) == (0, True, TARGET)
+    assert zec.actions == ['DescribeNetworkInterfaces', 'DetachNetworkInterface', 'DescribeNetworkInterfaces',
+                           'AttachNetworkInterface', 'DescribeNetworkInterfaces']
+
+
+def test_primary_vnic_is_never_detached(zec, run):
+    zec.on('DescribeNetworkInterfaces', vnic('USED', TARGET, nic_type='Primary'))
+    result = run(nic_id=NIC, state='absent')
+    assert (result['rc'], result['error']['code']) == (1, 'PrimaryInterface')
+    assert zec.actions == ['DescribeNetworkInterfaces']
+
+
+def test_refused_attach_fails_with_the_code_and_hint(zec, run):
+    zec.on('DescribeNetworkInterfaces', vnic('AVAILABLE')).on('AttachNetworkInterface', refused(400, 'INVALID_INSTANCE_NIC_LIMIT'))
+    result = run(**present())
+    assert (result['rc'], result['changed']) == (1, False)
+    assert (result['error']['code'], result['error']['kind'], result['error']['action']) == (
+        'INVALID_INSTANCE_NIC_LIMIT', 'quota', 'AttachNetworkInterface')
+    assert 'INVALID_INSTANCE_NIC_LIMIT' in result['msg'] and 'detach another vNIC' in result['msg']
+
+
+def test_attach_refused_because_someone_attached_it_meanwhile_converges(zec, run):
+    zec.on('DescribeNetworkInterfaces', vnic('AVAILABLE'), vnic('USED', TARGET))
+    zec.on('AttachNetworkInterface', refused(400, 'INVALID_NIC_ATTACHED'))
+    result = run(**present())
+    assert (result['rc'], result['changed'], result['network_interface']['status']) == (0, False, 'USED')
+
+
+def test_cloudflare_challenge_fails_with_an_actionable_message(zec, run):
+    zec.on('DescribeNetworkInterfaces', (403, '<html>Just a moment...</html>', {'cf-mitigated': 'challenge', 'Content-Type': 'text/html'}))
+    result = run(**present())
+    assert (result['rc'], result['error']['code'], result['error']['kind']) == (1, 'SECURITY_CHALLENGE', 'permission')
+    assert 'Cloudflare' in result['msg']
+
+
+def test_wrong_credentials_never_show_the_password(zec, run):
+    zec.on('DescribeNetworkInterfaces', refused(401, 'AUTHFAILURE_SIGNATURE_FAILURE', 'The signature does not match.'))
+    result = run(**present())
+    assert (result['rc'], result['error']['kind']) == (1, 'auth')
+    assert 'ZENLAYERCLOUD_ACCESS_KEY_PASSWORD' in result['msg']
+
+
+def test_credentials_and_endpoint_come_from_the_environment(zec, run, monkeypatch):
+    monkeypatch.setenv('ZENLAYERCLOUD_ACCESS_KEY_ID', KEY_ID)
+    monkeypatch.setenv('ZENLAYERCLOUD_ACCESS_KEY_PASSWORD', PASSWORD)
+    monkeypatch.setenv('ZENLAYERCLOUD_ENDPOINT', 'https://console.zenlayer.com')
+    zec.on('DescribeNetworkInterfaces', vnic('USED', TARGET))
+    result = run(credentials=False, **present())
+    assert (result['rc'], result['changed']) == (0, False)
+
+
+def test_validate_certs_false_warns(zec, run):
+    zec.on('DescribeNetworkInterfaces', vnic('USED', TARGET))
+    result = run(validate_certs=False, **present())
+    warnings = result.get('warnings', []) + [result['stderr']]  # under pytest, ansible's Display shows module warnings on stderr
+    assert any('validate_certs is false: the TLS certificate of the ZEC endpoint is not verified' in text for text in warnings)
+
+
+@pytest.mark.parametrize('args, expected', [
+    (dict(nic_id='   ', instance_id=TARGET), 'nic_id must not be empty or blank'),
+    (dict(nic_id=NIC, instance_id='ins 1'), "instance_id 'ins 1' contains characters"),
+    (dict(nic_id='eni-bp17pdijfczax1huji4b', instance_id=TARGET), 'looks like an Alibaba Cloud id'),
+    (present(wait_timeout=0), 'wait_timeout must be a number of seconds greater than 0'),
+    (present(timeout=-1), 'timeout must be a number of seconds greater than 0'),
+    (present(endpoint='console.zenlayer.com'), "endpoint 'console.zenlayer.com' is not a URL"),
+    (present(endpoint='https://console.zenlayer.com/api/v2/zec'), 'must be the base URL without /api/v2/zec'),
+    (present(access_key_password=''), 'access_key_password is required: set the access_key_password option or one of the '
+                                      'environment variables ZENLAYERCLOUD_ACCESS_KEY_PASSWORD'),
+])
+def test_bad_input_fails_before_any_api_call(zec, run, args, expected):
+    result = run(**args)
+    assert result['rc'] == 1 and expected in result['msg']
+    assert zec.calls == []
+
+
+def test_missing_credentials_name_the_environment_variables(zec, run):
+    result = run(credentials=False, **present())
+    assert 'ZENLAYERCLOUD_ACCESS_KEY_ID' in result['msg'] and 'ZENLAYERCLOUD_ACCESS_KEY_PASSWORD' in result['msg']
+    assert zec.calls == []
+
+
+def test_present_requires_an_instance(zec, run):
+    result = run(nic_id=NIC)
+    assert result['rc'] == 1 and 'instance_id' in result['msg']
+    assert zec.calls == []
+
+
+def test_vnic_id_is_an_alias(zec, run):
+    zec.on('DescribeNetworkInterfaces', vnic('USED', TARGET))
+    assert run(vnic_id=NIC, instance_id=TARGET)['network_interface']['id'] == NIC
