@@ -142,16 +142,25 @@ class Reconciler:
         self._sleep = sleep
         self._poll_interval = poll_interval
         self._deadline = None
-        self._unknown_outcome = None
-        self.changed = False
+        self._effects = []  # verbs of our calls that took effect, in order
+        self._pending = None  # (verb, instance_id) of a call whose outcome is unknown
+        self._predicted = False  # check mode: a call would have been made
         self.before = None
         self.last_seen = None
+
+    @property
+    def changed(self):
+        return self._predicted or bool(self._effects)
 
     def run(self):
         self._deadline = self._clock() + self.want.wait_timeout
         nic = self._read()
         self.before = nic
-        final = self._present(nic) if self.want.state == 'present' else self._absent(nic)
+        try:
+            final = self._present(nic) if self.want.state == 'present' else self._absent(nic)
+        except (AttachmentFailure, ApiError):
+            self._resolve_pending(self.last_seen)
+            raise
         return Result(self.changed, final, self.before)
 
     # state: present
@@ -164,7 +173,7 @@ class Reconciler:
                                         'NotFound', NOT_FOUND)
             self._refuse_unattachable(nic)
             if nic.attached_to(target) and (nic.primary or self._placement_matches(nic)):
-                self._claim_unknown_outcome('attach', True)
+                self._resolve_pending(nic)
                 if nic.phase == ATTACHING and self.want.wait:
                     if self.check_mode:
                         return self._predict_attached(nic)
@@ -174,7 +183,7 @@ class Reconciler:
             if nic.phase not in (AVAILABLE, DETACHING):
                 self._refuse_move(nic)
             if self.check_mode:
-                self.changed = True
+                self._predicted = True
                 return self._predict_attached(nic)
             if nic.phase in TRANSITIONAL:
                 nic = self._settle(nic)
@@ -221,7 +230,7 @@ class Reconciler:
     def _absent(self, nic):
         for _round in range(MAX_ROUNDS):
             if nic is None or not self._attached_to_wanted(nic):
-                self._claim_unknown_outcome('detach', True)
+                self._resolve_pending(nic)
                 return nic
             if nic.primary:
                 raise AttachmentFailure('%s %s is the primary interface of instance %s; primary interfaces are never detached.' % (
@@ -230,14 +239,14 @@ class Reconciler:
                 raise AttachmentFailure('%s %s cannot be detached while its status is %s.' % (
                     self.adapter.noun, nic.id, nic.status), 'UnusableStatus', INVALID_STATE)
             if nic.phase == DETACHING:
-                self._claim_unknown_outcome('detach', True)
+                self._resolve_pending(nic)
                 if not self.want.wait:
                     return nic
                 if self.check_mode:
                     return self._predict_detached(nic)
                 nic = self._settle(nic)
             elif self.check_mode:
-                self.changed = True
+                self._predicted = True
                 return self._predict_detached(nic)
             elif nic.phase == ATTACHING:
                 nic = self._settle(nic)
@@ -270,7 +279,7 @@ class Reconciler:
         fresh read shows has changed (a race), returns ``(False, fresh_read)`` so the caller decides
         again from what is now true. A refusal that the fresh read does not explain is raised.
         """
-        self._unknown_outcome = None
+        self._resolve_pending(nic)
         try:
             if verb == 'attach':
                 self.adapter.attach(nic, instance_id, self.want.placement)
@@ -279,20 +288,28 @@ class Reconciler:
         except ApiError as err:
             if not err.outcome_unknown and err.kind not in (CONFLICT, INVALID_STATE):
                 raise
-            fresh = self._read()
             if err.outcome_unknown:
-                self._unknown_outcome = verb
-            elif fresh is not None and (fresh.phase, fresh.instance_id) == (nic.phase, nic.instance_id):
+                self._pending = (verb, instance_id if verb == 'attach' else nic.instance_id)
+            fresh = self._read()
+            unexplained = fresh is not None and (fresh.phase, fresh.instance_id) == (nic.phase, nic.instance_id)
+            if unexplained and not err.outcome_unknown:
                 raise
             return False, fresh
-        self.changed = True
+        self._effects.append(verb)
         return True, None
 
-    def _claim_unknown_outcome(self, verb, reached):
+    def _resolve_pending(self, nic):
         """After a call whose outcome was unknown, finding its effect in place means the call did it."""
-        if self._unknown_outcome == verb and reached:
-            self.changed = True
-        self._unknown_outcome = None
+        if self._pending is None:
+            return
+        verb, instance_id = self._pending
+        self._pending = None
+        if verb == 'attach':
+            took_effect = nic is not None and nic.attached_to(instance_id)
+        else:
+            took_effect = nic is None or nic.phase in (AVAILABLE, DETACHING) or nic.instance_id != instance_id
+        if took_effect:
+            self._effects.append(verb)
 
     def _settle(self, nic, expecting=None):
         """Poll until the interface leaves ATTACHING/DETACHING, and judge the end state of our own call.
@@ -313,6 +330,7 @@ class Reconciler:
             elif verb is None or _reached(verb, nic, instance_id):
                 return nic
             elif seen_transition or self._clock() - started >= REJECTION_GRACE:
+                self._effects.remove(verb)  # the cloud rolled our call back: it changed nothing
                 raise AttachmentFailure(self._rejected_text(verb, nic, instance_id), 'Rejected', INVALID_STATE)
             remaining = self._deadline - self._clock()
             if remaining <= 0:

@@ -441,9 +441,6 @@ def test_force_move_detach_unknown_outcome_then_available_attaches(fake_clock):
     assert adapter.mutations == [('detach', OTHER), ('attach', TARGET, {})]
 
 
-@pytest.mark.xfail(strict=True, reason='BUG: attachment.py _mutate resets _unknown_outcome before the next call, so a '
-                                       'detach whose effect was seen (re-read AVAILABLE) is forgotten when the following '
-                                       'attach fails: changed is reported false although the ENI was detached')
 def test_force_move_detach_unknown_outcome_seen_done_then_attach_fails_reports_changed(fake_clock):
     error = refused('quota', 'EniPerInstanceLimitExceeded')
     adapter = FakeAdapter(S('InUse', OTHER), S('Available'), detach=[unknown_outcome()], attach=[error])
@@ -511,9 +508,6 @@ def test_detach_rolled_back_fails_rejected(fake_clock):
     assert failure.code == 'Rejected' and 'detach' in failure.msg and 'from instance %s' % TARGET in failure.msg
 
 
-@pytest.mark.xfail(strict=True, reason='BUG: attachment.py _mutate sets changed=True when the attach is accepted and '
-                                       'nothing resets it when _settle finds the cloud rolled it back, so a Rejected '
-                                       'attach reports changed=true although the ENI is as it was (AVAILABLE)')
 def test_rejected_attach_reports_unchanged(fake_clock):
     adapter = FakeAdapter(S('Available'), S('Attaching', TARGET), S('Available'))
     reconciler, failure = fail(adapter, desired(), fake_clock)
