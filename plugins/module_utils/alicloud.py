@@ -191,8 +191,8 @@ class EcsDialect:
         }
         if self._security_token:
             headers['x-acs-security-token'] = self._security_token
-        headers['Authorization'] = acs3_authorization('POST', '/', query, headers, EMPTY_BODY_SHA256,
-                                                       self._access_key_id, self._access_key_secret)
+        headers['Authorization'] = acs3_authorization(
+            'POST', '/', query, headers, EMPTY_BODY_SHA256, self._access_key_id, self._access_key_secret)
         headers['Accept'] = 'application/json'
         return PreparedCall('POST', self.base_url + ('?' + query if query else ''), headers=headers)
 
@@ -206,9 +206,16 @@ class EcsDialect:
         raise ERRORS.error(code, message, response.status, request_id, action)
 
 
+# camel_dict_to_snake_dict splits VSwitchId as V-Switch-Id; the ECS parameter (and our option) is vswitch_id.
+RENAMED_FACTS = {'v_switch_id': 'vswitch_id'}
+
+
 def interface_from_ecs(item):
     """A ``Nic`` from one NetworkInterfaceSet item of DescribeNetworkInterfaces."""
     facts = camel_dict_to_snake_dict(_unwrap_lists(item))
+    for generic, documented in RENAMED_FACTS.items():
+        if generic in facts:
+            facts[documented] = facts.pop(generic)
     nic_id = facts.pop('network_interface_id')
     status = facts.pop('status', None)
     attached = facts.get('attachment') or {}

@@ -312,8 +312,6 @@ def test_interface_from_a_realistic_item():
     assert not any(key[0].isupper() for key in view)
 
 
-@pytest.mark.xfail(strict=True, reason='BUG: alicloud.interface_from_ecs turns VSwitchId into v_switch_id '
-                                       '(camel_dict_to_snake_dict) but the module RETURN documents vswitch_id')
 def test_vswitch_id_is_returned_under_its_documented_name():
     assert alicloud.interface_from_ecs(ecs_item()).view()['vswitch_id'] == 'vsw-1'
 
