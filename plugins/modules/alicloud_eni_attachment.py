@@ -15,11 +15,11 @@ description:
   - Attach and detach are asynchronous in ECS; with O(wait=true) (the default) the module polls the ENI until it is
     C(InUse) on the instance (or C(Available)), and fails at once when the cloud rolls the change back.
   - When another process changes the ENI between the read and the call, or the outcome of a call is unknown (lost
-    connection, server error), the module reads the ENI again and decides from what is now true, so RV(changed) is
+    connection, server error), the module reads the ENI again and decides from what is now true, so C(changed) is
     always truthful.
 version_added: 0.1.0
 author:
-  - cloudnet.nic contributors
+  - cloudnet.nic contributors (@cloudnet)
 options:
   eni_id:
     description:
@@ -42,7 +42,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Check mode reads the ENI and returns the predicted interface and RV(changed), without any mutating call.
+    details: Check mode reads the ENI and returns the predicted interface and C(changed), without any mutating call.
   diff_mode:
     support: full
   platform:

@@ -15,7 +15,7 @@ description:
   - Never changes anything; runs in check mode too.
 version_added: 0.1.0
 author:
-  - cloudnet.nic contributors
+  - cloudnet.nic contributors (@cloudnet)
 options:
   eni_ids:
     description:

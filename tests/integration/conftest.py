@@ -23,5 +23,3 @@ def emu(emulator):
 @pytest.fixture
 def ansible(emu, tmp_path):
     return Ansible(emu, tmp_path)
-
-
