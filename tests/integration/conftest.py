@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from harness import Ansible, Emulator
+from harness import Ansible, start_emulator
 
 
 @pytest.fixture(scope='session')
 def emulator():
-    with Emulator.start(attach_delay=0.3, detach_delay=0.3) as emu:
+    with start_emulator(attach_delay=0.3, detach_delay=0.3) as emu:
         yield emu
 
 

@@ -28,6 +28,11 @@ SECRETS = (ECS_SECRET, ZEC_PASSWORD, 'emulator-sts-secret-0001', 'emulator-sts-t
 CLOUD_ENV_PREFIXES = ('ALIBABA_CLOUD_', 'ALICLOUD_', 'ZENLAYERCLOUD_')
 
 
+def start_emulator(**settings):
+    """A running emulator (a context manager); ``settings`` as for ``control.Emulator.start``."""
+    return Emulator.start(**settings)
+
+
 class Run:
     """One finished ``ansible``/``ansible-playbook`` process."""
 

@@ -20,9 +20,11 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import pytest
 import responses
 
+import decision_table
+
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.cloudnet.nic.plugins.module_utils import client
+from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, client
 from ansible_collections.cloudnet.nic.plugins.modules import alicloud_eni_attachment
 
 ENDPOINT = 'https://ecs.cn-hangzhou.aliyuncs.com'
@@ -449,3 +451,78 @@ def test_the_module_file_runs_main_as_a_script(ecs, run_module):
                         dict(present(), access_key_id=KEY_ID, access_key_secret=SECRET, region='cn-hangzhou'))
     assert (result['rc'], result['changed']) == (0, False)
     assert ecs.actions == ['DescribeNetworkInterfaces']
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Every code of the error table, through the module: the code, its kind, a message naming the cause and what to do
+
+DETACH_CODES = ('InvalidOperation.DetachPrimaryEniNotAllowed', 'InvalidOperation.HasMemberEniAttached')
+READ_KINDS = (client.AUTH, client.THROTTLED, client.TRANSIENT)
+TABLE = sorted(alicloud.ERRORS.entries.items()) + [
+    (code, alicloud.ERRORS.prefixes[prefix]) for code, prefix in (
+        ('Throttling', 'Throttling'), ('Throttling.User', 'Throttling'), ('Throttling.Api', 'Throttling'),
+        ('Rejected.Throttling', 'Rejected.Throttling'))]
+
+
+def _status_for(kind):
+    return {client.TRANSIENT: 503, client.AUTH: 400, client.PERMISSION: 403, client.NOT_FOUND: 404}.get(kind, 400)
+
+
+@pytest.mark.parametrize('code, kind, hint', [(code, kind, hint) for code, (kind, hint) in TABLE], ids=[code for code, _entry in TABLE])
+def test_every_mapped_error_code_fails_with_its_code_kind_and_hint(ecs, run, code, kind, hint):
+    error = refused(_status_for(kind), code, 'ECS says %s' % code)
+    if kind in READ_KINDS:
+        # Credentials, throttling and outages surface on the first call: the read (retried where the kind allows).
+        ecs.on('DescribeNetworkInterfaces', error)
+        result = run(**present())
+        action = 'DescribeNetworkInterfaces'
+    elif code in DETACH_CODES:
+        ecs.on('DescribeNetworkInterfaces', eni('InUse', TARGET)).on('DetachNetworkInterface', error)
+        result = run(eni_id=ENI, state='absent')
+        action = 'DetachNetworkInterface'
+    else:
+        ecs.on('DescribeNetworkInterfaces', eni('Available')).on('AttachNetworkInterface', error)
+        result = run(**present())
+        action = 'AttachNetworkInterface'
+    assert (result['rc'], result['failed'], result['changed']) == (1, True, False)
+    assert (result['error']['code'], result['error']['kind'], result['error']['action']) == (code, kind, action)
+    assert result['msg'].startswith('%s failed for ENI %s: ECS says %s (%s, request R-err).' % (action, ENI, code, code))
+    assert result['msg'].endswith(hint)
+    assert ecs.actions.count(action) == (client.RetryPolicy().max_attempts if kind in (client.THROTTLED, client.TRANSIENT) else 1)
+    mutations = [name for name in ecs.actions if name != 'DescribeNetworkInterfaces']
+    assert mutations == ([] if kind in READ_KINDS else [action])
+
+
+def test_an_unmapped_code_keeps_the_cloud_message_and_a_kind_from_the_http_status(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('Available')).on('AttachNetworkInterface', refused(403, 'Brand.NewCode', 'New reason.'))
+    result = run(**present())
+    assert (result['rc'], result['changed'], result['error']['code'], result['error']['kind']) == (1, False, 'Brand.NewCode', 'permission')
+    assert result['msg'] == 'AttachNetworkInterface failed for ENI %s: New reason (Brand.NewCode, request R-err).' % ENI
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The reconciler's decision table, row by row, through the module (and again in check mode)
+
+ECS_WORDS = {'available': 'Available', 'attaching': 'Attaching', 'attached': 'InUse', 'detaching': 'Detaching',
+             'deleting': 'Deleting', 'unknown': 'Martian'}
+INSTANCES = {'target': TARGET, 'other': OTHER}
+VERBS = {'AttachNetworkInterface': 'attach', 'DetachNetworkInterface': 'detach'}
+
+
+def ecs_read(read):
+    state, instance, primary = decision_table.parse_read(read)
+    if state == 'missing':
+        return NOT_THERE
+    return eni(ECS_WORDS[state], INSTANCES.get(instance), eni_type='Primary' if primary else 'Secondary')
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+@pytest.mark.parametrize('row', decision_table.ROWS, ids=[row.name for row in decision_table.ROWS])
+def test_decision_table(ecs, run, row, check_mode):
+    ecs.on('DescribeNetworkInterfaces', *[ecs_read(read) for read in row.reads])
+    ecs.on('AttachNetworkInterface', ACCEPTED).on('DetachNetworkInterface', ACCEPTED)
+    result = run(check_mode=check_mode, **decision_table.task_args(row, 'eni_id', ENI, TARGET))
+    mutations = [VERBS[action] for action in ecs.actions if action in VERBS]
+    decision_table.check_outcome(row, result, mutations, ECS_WORDS, INSTANCES, check_mode)
+    if check_mode:
+        assert ecs.actions == ['DescribeNetworkInterfaces']

@@ -14,8 +14,9 @@ import json
 import pytest
 import responses
 
-from ansible.module_utils.testing import patch_module_args
+import decision_table
 
+from ansible_collections.cloudnet.nic.plugins.module_utils import client, zenlayer
 from ansible_collections.cloudnet.nic.plugins.modules import zenlayer_vnic_attachment
 
 URL = 'https://console.zenlayer.com/api/v2/zec'
@@ -67,9 +68,10 @@ NOT_THERE = (200, {'requestId': 'T-d', 'response': {'requestId': 'T-d', 'totalCo
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
+def clean_environment(monkeypatch, instant_waits):
     for name in ('ZENLAYERCLOUD_ACCESS_KEY_ID', 'ZENLAYERCLOUD_ACCESS_KEY_PASSWORD', 'ZENLAYERCLOUD_ENDPOINT'):
         monkeypatch.delenv(name, raising=False)
+    return instant_waits
 
 
 @pytest.fixture
@@ -79,22 +81,19 @@ def zec():
 
 
 @pytest.fixture
-def run(capsys):
+def run(run_module):
     """Run the module with ``args`` (credentials added unless given); returns its result with ``rc`` and ``stderr``."""
 
-    def run_module(check_mode=False, diff=False, credentials=True, **args):
+    def run_it(check_mode=False, diff=False, credentials=True, **args):
         if credentials:
             args = dict({'access_key_id': KEY_ID, 'access_key_password': PASSWORD}, **args)
-        args.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
-        with patch_module_args(args), pytest.raises(SystemExit) as exited:
-            zenlayer_vnic_attachment.main()
-        out, err = capsys.readouterr()
-        assert PASSWORD not in out + err
-        result = json.loads(out)
-        result.update(rc=exited.value.code, stderr=err)
+        result = run_module(zenlayer_vnic_attachment.main, args, check_mode=check_mode, diff=diff)
+        assert PASSWORD not in result['stdout'] + result['stderr']
+        reported = dict((key, value) for key, value in result.items() if key not in ('invocation', 'stdout'))
+        assert '********' not in json.dumps(reported) + result['stderr']
         return result
 
-    return run_module
+    return run_it
 
 
 def present(**extra):
@@ -221,8 +220,7 @@ def test_credentials_and_endpoint_come_from_the_environment(zec, run, monkeypatc
 def test_validate_certs_false_warns(zec, run):
     zec.on('DescribeNetworkInterfaces', vnic('USED', TARGET))
     result = run(validate_certs=False, **present())
-    warnings = result.get('warnings', []) + [result['stderr']]  # under pytest, ansible's Display shows module warnings on stderr
-    assert any('validate_certs is false: the TLS certificate of the ZEC endpoint is not verified' in text for text in warnings)
+    assert result['warning_texts'] == ['validate_certs is false: the TLS certificate of the ZEC endpoint is not verified.']
 
 
 @pytest.mark.parametrize('args, expected', [
@@ -257,3 +255,82 @@ def test_present_requires_an_instance(zec, run):
 def test_vnic_id_is_an_alias(zec, run):
     zec.on('DescribeNetworkInterfaces', vnic('USED', TARGET))
     assert run(vnic_id=NIC, instance_id=TARGET)['network_interface']['id'] == NIC
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Every code of the error table, through the module: the code, its kind, a message naming the cause and what to do
+
+DETACH_CODES = ('INVALID_NIC_PRIMARY_CANT_DETACH', 'OPERATION_DENIED_NIC_NOT_EXIST_INSTANCE', 'INVALID_NIC_LB_ASSOCIATED')
+READ_KINDS = (client.AUTH, client.THROTTLED, client.TRANSIENT)
+EDGE_REPLIES = {
+    'SECURITY_CHALLENGE': (403, '<html>Just a moment...</html>', {'cf-mitigated': 'challenge', 'Content-Type': 'text/html'}),
+    'REQUEST_BLOCKED': (451, '<html>Unavailable For Legal Reasons</html>', {'Content-Type': 'text/html'}),
+}
+TABLE = sorted(zenlayer.ERRORS.entries.items())
+
+
+def _reply_for(code, kind):
+    if code in EDGE_REPLIES:
+        return EDGE_REPLIES[code]
+    status = {client.THROTTLED: 429, client.TRANSIENT: 503, client.AUTH: 401, client.PERMISSION: 403, client.NOT_FOUND: 404}.get(kind, 400)
+    return refused(status, code, 'ZEC says %s' % code)
+
+
+@pytest.mark.parametrize('code, kind, hint', [(code, kind, hint) for code, (kind, hint) in TABLE], ids=[code for code, _entry in TABLE])
+def test_every_mapped_error_code_fails_with_its_code_kind_and_hint(zec, run, code, kind, hint):
+    error = _reply_for(code, kind)
+    if kind in READ_KINDS or code in EDGE_REPLIES:
+        # Credentials, throttling, outages and the network edge surface on the first call: the read.
+        zec.on('DescribeNetworkInterfaces', error)
+        result = run(**present())
+        action = 'DescribeNetworkInterfaces'
+    elif code in DETACH_CODES:
+        zec.on('DescribeNetworkInterfaces', vnic('USED', TARGET)).on('DetachNetworkInterface', error)
+        result = run(nic_id=NIC, state='absent')
+        action = 'DetachNetworkInterface'
+    else:
+        zec.on('DescribeNetworkInterfaces', vnic('AVAILABLE')).on('AttachNetworkInterface', error)
+        result = run(**present())
+        action = 'AttachNetworkInterface'
+    assert (result['rc'], result['failed'], result['changed']) == (1, True, False)
+    assert (result['error']['code'], result['error']['kind'], result['error']['action']) == (code, kind, action)
+    assert result['msg'].startswith('%s failed for vNIC %s: ' % (action, NIC))
+    assert '(%s' % code in result['msg'] and result['msg'].endswith(hint)
+    assert zec.actions.count(action) == (client.RetryPolicy().max_attempts if kind in (client.THROTTLED, client.TRANSIENT) else 1)
+    mutations = [name for name in zec.actions if name != 'DescribeNetworkInterfaces']
+    assert mutations == ([] if kind in READ_KINDS or code in EDGE_REPLIES else [action])
+
+
+def test_an_unmapped_code_keeps_the_cloud_message_and_a_kind_from_the_http_status(zec, run):
+    zec.on('DescribeNetworkInterfaces', vnic('AVAILABLE')).on('AttachNetworkInterface', refused(409, 'BRAND_NEW_CODE', 'New reason.'))
+    result = run(**present())
+    assert (result['rc'], result['changed'], result['error']['code'], result['error']['kind']) == (1, False, 'BRAND_NEW_CODE', 'conflict')
+    assert result['msg'] == 'AttachNetworkInterface failed for vNIC %s: New reason (BRAND_NEW_CODE, request T-err).' % NIC
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The reconciler's decision table, row by row, through the module (and again in check mode)
+
+ZEC_WORDS = {'available': 'AVAILABLE', 'attaching': 'ATTACHING', 'attached': 'USED', 'detaching': 'DETACHING',
+             'deleting': 'DELETING', 'unknown': 'MARTIAN'}
+INSTANCES = {'target': TARGET, 'other': OTHER}
+VERBS = {'AttachNetworkInterface': 'attach', 'DetachNetworkInterface': 'detach'}
+
+
+def zec_read(read):
+    state, instance, primary = decision_table.parse_read(read)
+    if state == 'missing':
+        return NOT_THERE
+    return vnic(ZEC_WORDS[state], INSTANCES.get(instance), nic_type='Primary' if primary else 'Secondary')
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+@pytest.mark.parametrize('row', decision_table.ROWS, ids=[row.name for row in decision_table.ROWS])
+def test_decision_table(zec, run, row, check_mode):
+    zec.on('DescribeNetworkInterfaces', *[zec_read(read) for read in row.reads])
+    zec.on('AttachNetworkInterface', (200, ACCEPTED)).on('DetachNetworkInterface', (200, ACCEPTED))
+    result = run(check_mode=check_mode, **decision_table.task_args(row, 'nic_id', NIC, TARGET))
+    mutations = [VERBS[action] for action in zec.actions if action in VERBS]
+    decision_table.check_outcome(row, result, mutations, ZEC_WORDS, INSTANCES, check_mode)
+    if check_mode:
+        assert zec.actions == ['DescribeNetworkInterfaces']
