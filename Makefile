@@ -7,6 +7,7 @@
 #   make unit          unit tests with coverage of plugins/ (fails under 90%, COVERAGE_MIN=...)
 #   make integration   integration tests against the emulator
 #   make build         ansible-galaxy collection build into .build/dist
+#   make bench         benchmarks against the emulator; writes benchmarks/results.md (not part of make test)
 #   make clean         remove generated files (keeps .venv and ansible-test's cache; `make distclean` removes them)
 
 SHELL := /bin/bash
@@ -28,7 +29,7 @@ SANITY_ARGS ?=
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_PATH)
 export PIP_NO_INPUT := 1
 
-.PHONY: help setup demo test sanity sanity-quick unit integration build clean distclean
+.PHONY: help setup demo test sanity sanity-quick unit integration build bench clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -86,6 +87,9 @@ integration: setup
 
 build: setup
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path .build/dist
+
+bench: setup
+	$(VENV_PYTHON) benchmarks/run.py
 
 clean:
 	rm -rf .build tests/output .pytest_cache htmlcov .coverage .coverage.* coverage.xml
