@@ -22,9 +22,10 @@ from urllib.parse import quote, urlsplit
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.cloudnet.nic.plugins.module_utils import attachment, options
+from ansible_collections.cloudnet.nic.plugins.module_utils.listing import chunks
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
     AUTH, CONFLICT, INVALID_INPUT, INVALID_STATE, NOT_FOUND, PERMISSION, QUOTA, THROTTLED, TRANSIENT,
-    ApiError, Client, ErrorTable, PreparedCall, decode_json,
+    ApiError, Client, ErrorTable, PreparedCall, decode_json, malformed,
 )
 
 API_VERSION = '2014-05-26'
@@ -269,7 +270,7 @@ class EniAdapter:
         base = dict((FILTER_PARAMS[name], value) for name, value in filters.items() if value is not None)
         base['RegionId'] = self.region
         found = []
-        for chunk in _chunks(eni_ids) if eni_ids else [None]:
+        for chunk in chunks(eni_ids) if eni_ids else [None]:
             params = dict(base)
             for number, eni_id in enumerate(chunk or (), start=1):
                 params['NetworkInterfaceId.%d' % number] = eni_id
@@ -285,6 +286,9 @@ class EniAdapter:
             token = data.get('NextToken')
             if not token:
                 return
+            if token == params.get('NextToken'):
+                raise malformed('DescribeNetworkInterfaces', 'answered NextToken %r twice: paging does not advance' % token,
+                                data.get('RequestId'), api='the ECS API')
             params['NextToken'] = token
 
     def attach(self, nic, instance_id, placement):
@@ -298,17 +302,11 @@ class EniAdapter:
                                                     'InstanceId': nic.instance_id}, mutating=True)
 
 
-def _chunks(values, size=100):
-    return [values[start:start + size] for start in range(0, len(values), size)]
-
-
 def _items(data):
     sets = data.get('NetworkInterfaceSets')
     items = sets.get('NetworkInterfaceSet') if isinstance(sets, dict) else None
     if not isinstance(items, list):
-        raise ApiError('MalformedResponse', 'DescribeNetworkInterfaces answered without a NetworkInterfaceSets list',
-                       request_id=data.get('RequestId'), action='DescribeNetworkInterfaces', kind='malformed_response',
-                       hint='A proxy or gateway may be answering instead of the ECS API; check the endpoint option.')
+        raise malformed('DescribeNetworkInterfaces', 'answered without a NetworkInterfaceSets list', data.get('RequestId'), api='the ECS API')
     return items
 
 

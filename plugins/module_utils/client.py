@@ -298,6 +298,12 @@ def _kind_from_status(status):
     return {400: INVALID_INPUT, 401: AUTH, 403: PERMISSION, 404: NOT_FOUND, 409: CONFLICT}.get(status, UNKNOWN)
 
 
+def malformed(action, what, request_id=None, api='the API'):
+    """An ``ApiError`` for an answer that parsed as JSON but does not have the shape ``api`` documents."""
+    return ApiError('MalformedResponse', '%s %s' % (action, what), request_id=request_id, action=action, kind=MALFORMED,
+                    hint='A proxy or gateway may be answering instead of %s; check the endpoint option.' % api)
+
+
 def decode_json(response, action):
     """The JSON object in a response body, or an ApiError saying what came instead."""
     try:

@@ -22,9 +22,10 @@ from urllib.parse import urlsplit
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.cloudnet.nic.plugins.module_utils import attachment, options
+from ansible_collections.cloudnet.nic.plugins.module_utils.listing import chunks
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
-    AUTH, CONFLICT, INVALID_INPUT, INVALID_STATE, MALFORMED, NOT_FOUND, PERMISSION, QUOTA, THROTTLED, TRANSIENT,
-    ApiError, Client, ErrorTable, PreparedCall, decode_json,
+    AUTH, CONFLICT, INVALID_INPUT, INVALID_STATE, NOT_FOUND, PERMISSION, QUOTA, THROTTLED, TRANSIENT,
+    ApiError, Client, ErrorTable, PreparedCall, decode_json, malformed as client_malformed,
 )
 
 API_VERSION = '2025-09-01'
@@ -41,8 +42,21 @@ ENV = {
     'endpoint': ['ZENLAYERCLOUD_ENDPOINT'],
 }
 
+PAGE_SIZE = 100
+# info module option -> DescribeNetworkInterfaces filter
+FILTER_PARAMS = {
+    'instance_id': 'instanceId',
+    'status': 'status',
+    'nic_type': 'nicType',
+    'region_id': 'regionId',
+    'vpc_id': 'vpcId',
+    'subnet_id': 'subnetId',
+    'security_group_id': 'securityGroupId',
+    'resource_group_id': 'resourceGroupId',
+    'name': 'name',
+}
 # ZEC ids have no documented format (the console shows long numbers); only ids of another cloud's shape are refused.
-ID_EXAMPLES = {'nic_id': '1475945014486896967', 'instance_id': '1478001766933994003'}
+ID_EXAMPLES = {'nic_id': '1475945014486896967', 'nic_ids': '1475945014486896967', 'instance_id': '1478001766933994003'}
 ALIBABA_ID_PREFIXES = ('eni-', 'i-')
 
 STATUS_PHASES = {
@@ -193,9 +207,7 @@ def _edge_refusal(response):
 
 
 def malformed(action, what, request_id=None):
-    """An ``ApiError`` for an answer that parsed as JSON but does not have the shape the API documents."""
-    return ApiError('MalformedResponse', '%s %s' % (action, what), request_id=request_id, action=action, kind=MALFORMED,
-                    hint='A proxy or gateway may be answering instead of the Zenlayer API; check the endpoint option.')
+    return client_malformed(action, what, request_id, api='the Zenlayer API')
 
 
 def interface_from_zec(item):
@@ -230,6 +242,35 @@ class VnicAdapter:
             raise
         matching = [item for item in _data_set(data) if item.get('nicId') == nic_id]
         return interface_from_zec(matching[0]) if matching else None
+
+    def find(self, nic_ids=None, **filters):
+        """Every vNIC matching the filters, following pageNum to the last page (ids sent 100 at a time)."""
+        base = dict((FILTER_PARAMS[name], value) for name, value in filters.items() if value is not None)
+        found = []
+        for chunk in chunks(nic_ids) if nic_ids else [None]:
+            params = dict(base, nicIds=chunk) if chunk else dict(base)
+            found.extend(self._pages(params))
+        return found
+
+    def _pages(self, params):
+        number = 1
+        seen = 0
+        previous = None
+        while True:
+            data = self.client.call('DescribeNetworkInterfaces', dict(params, pageSize=PAGE_SIZE, pageNum=number))
+            items = _data_set(data)
+            for item in items:
+                yield interface_from_zec(item)
+            seen += len(items)
+            total = data.get('totalCount')
+            page_ids = tuple(item.get('nicId') for item in items)
+            if items and page_ids == previous:
+                raise malformed('DescribeNetworkInterfaces', 'answered page %d with the same vNICs as page %d: paging does not advance'
+                                % (number, number - 1), data.get('requestId'))
+            previous = page_ids
+            if len(items) < PAGE_SIZE or (isinstance(total, int) and seen >= total):
+                return
+            number += 1
 
     def attach(self, nic, instance_id, placement):
         """Attach ``nic`` to ``instance_id``; ZEC has no placement to pin, so ``placement`` is always empty."""

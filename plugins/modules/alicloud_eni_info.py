@@ -111,8 +111,7 @@ network_interfaces:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, client, options
-from ansible_collections.cloudnet.nic.plugins.module_utils.failures import fail_api_error
+from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, listing, options
 
 FILTERS = ('instance_id', 'status', 'type', 'vpc_id', 'vswitch_id', 'security_group_id', 'primary_ip_address', 'name',
            'resource_group_id')
@@ -137,13 +136,7 @@ def main():
     options.refuse_bad_input(module, alicloud.connection_problems(params) + [
         options.bad_id('eni_ids', eni_id, *alicloud.ENI_ID) for eni_id in params['eni_ids'] or ()
     ] + [options.bad_id('instance_id', params['instance_id'], *alicloud.INSTANCE_ID)], 'ECS')
-    adapter = alicloud.adapter_for(params)
-    try:
-        found = adapter.find(params['eni_ids'], **dict((name, params[name]) for name in FILTERS))
-    except client.ApiError as err:
-        fail_api_error(module, err, 'reading ENIs %s' % adapter.where)
-    module.exit_json(changed=False, network_interfaces=[nic.view() for nic in found])
-
+    listing.run_listing(module, alicloud.adapter_for(params), params['eni_ids'], dict((name, params[name]) for name in FILTERS))
 
 if __name__ == '__main__':
     main()

@@ -107,11 +107,11 @@ class Ansible:
         argv += ['--check'] * check + ['--diff'] * diff + (['-' + 'v' * verbosity] if verbosity else [])
         return self._run(argv, env, env_drop)
 
-    def playbook(self, text, extra_vars=None, check=False, diff=False, verbosity=0, env=None):
+    def playbook(self, text, extra_vars=None, check=False, diff=False, verbosity=0, env=None, env_drop=()):
         path = self.tmp_path / 'playbook.yml'
         path.write_text(text)
         argv = [str(BIN / 'ansible-playbook'), '-c', 'local', '-i', 'localhost,', str(path)]
         if extra_vars:
             argv += ['-e', json.dumps(extra_vars)]
         argv += ['--check'] * check + ['--diff'] * diff + (['-' + 'v' * verbosity] if verbosity else [])
-        return self._run(argv, env)
+        return self._run(argv, env, env_drop)
