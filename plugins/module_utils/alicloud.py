@@ -73,7 +73,7 @@ PHASE_STATUS = {
 }
 
 _CHECK_IDS = 'Check the ENI and instance ids: an ENI id starts with eni-, an instance id with i-.'
-_CHECK_CREDENTIALS = ('Check access_key_id and access_key_secret (or the ALIBABA_CLOUD_ACCESS_KEY_* variables); '
+_CHECK_CREDENTIALS = ('check access_key_id and access_key_secret (or the ALIBABA_CLOUD_ACCESS_KEY_* variables); '
                       'with STS credentials, also security_token.')
 _RAM = 'Grant the RAM user ecs:DescribeNetworkInterfaces, ecs:AttachNetworkInterface and ecs:DetachNetworkInterface.'
 _RETRY_LATER = 'The request was retried and still failed; try again later.'
