@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """Options shared by every C(*_attachment) module."""
+    """Options and attributes shared by every C(*_attachment) module."""
 
     DOCUMENTATION = r'''
 options:
@@ -44,4 +44,18 @@ options:
       - How many seconds the whole task may wait for the cloud, in total. Must be greater than 0.
     type: int
     default: 300
+attributes:
+  check_mode:
+    support: full
+    details: Check mode reads the interface and returns the predicted interface and C(changed), without any mutating call.
+  diff_mode:
+    support: full
+  platform:
+    platforms: all
+  action:
+    support: none
+  async:
+    support: full
+  bypass_host_loop:
+    support: none
 '''

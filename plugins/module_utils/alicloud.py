@@ -41,19 +41,22 @@ ENV = {
 }
 
 PAGE_SIZE = 100
-FILTER_PARAMS = {
-    'instance_id': 'InstanceId',
-    'status': 'Status',
-    'type': 'Type',
-    'vpc_id': 'VpcId',
-    'vswitch_id': 'VSwitchId',
-    'security_group_id': 'SecurityGroupId',
-    'primary_ip_address': 'PrimaryIpAddress',
-    'name': 'NetworkInterfaceName',
-    'resource_group_id': 'ResourceGroupId',
+# alicloud_eni_info filter option -> (DescribeNetworkInterfaces parameter, the values it allows or None for any)
+FILTERS = {
+    'instance_id': ('InstanceId', None),
+    'status': ('Status', ('Available', 'Attaching', 'InUse', 'Detaching', 'Deleting')),
+    'type': ('Type', ('Primary', 'Secondary')),
+    'vpc_id': ('VpcId', None),
+    'vswitch_id': ('VSwitchId', None),
+    'security_group_id': ('SecurityGroupId', None),
+    'primary_ip_address': ('PrimaryIpAddress', None),
+    'name': ('NetworkInterfaceName', None),
+    'resource_group_id': ('ResourceGroupId', None),
 }
+API_NAME = 'ECS'
 ENI_ID = ('eni-', 'eni-bp17pdijfczax1huji4b')
 INSTANCE_ID = ('i-', 'i-bp67acfmxazb4ph9g5yq')
+ID_SHAPES = {'eni_id': ENI_ID, 'eni_ids': ENI_ID, 'instance_id': INSTANCE_ID}
 _REGION = re.compile(r'^[a-z]{2,}(-[a-z0-9]+)+$')
 
 STATUS_PHASES = {
@@ -267,7 +270,7 @@ class EniAdapter:
 
     def find(self, eni_ids=None, **filters):
         """Every ENI matching the filters, following NextToken to the last page (ids sent 100 at a time)."""
-        base = dict((FILTER_PARAMS[name], value) for name, value in filters.items() if value is not None)
+        base = dict((FILTERS[name][0], value) for name, value in filters.items() if value is not None)
         base['RegionId'] = self.region
         found = []
         for chunk in chunks(eni_ids) if eni_ids else [None]:
@@ -308,6 +311,11 @@ def _items(data):
     if not isinstance(items, list):
         raise malformed('DescribeNetworkInterfaces', 'answered without a NetworkInterfaceSets list', data.get('RequestId'), api='the ECS API')
     return items
+
+
+def bad_id(option, value):
+    """Why ``value`` cannot be the ECS id that ``option`` names, or None."""
+    return options.bad_id(option, value, *ID_SHAPES[option])
 
 
 def connection_argument_spec():

@@ -9,6 +9,9 @@ FOR INTERNAL COLLECTION USE ONLY. Python versions supported: 3.9 and newer.
 
 from __future__ import annotations
 
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cloudnet.nic.plugins.module_utils import options
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import ApiError
 from ansible_collections.cloudnet.nic.plugins.module_utils.failures import fail_api_error
 
@@ -36,3 +39,20 @@ def run_listing(module, adapter, nic_ids, filters):
     except ApiError as err:
         fail_api_error(module, err, 'reading %ss %s' % (adapter.noun, adapter.where))
     module.exit_json(changed=False, network_interfaces=[nic.view() for nic in found])
+
+
+def run_info_module(cloud, ids_option, ids_aliases):
+    """The whole ``main()`` of an info module. ``cloud`` is an adapter module (``alicloud``, ``zenlayer``).
+
+    Its ``FILTERS`` name the filter options, as its adapter's ``find`` takes them, and the values each allows.
+    """
+    argument_spec = {ids_option: dict(type='list', elements='str', aliases=ids_aliases)}
+    for name, (_parameter, allowed) in cloud.FILTERS.items():
+        argument_spec[name] = dict(type='str', choices=list(allowed)) if allowed else dict(type='str')
+    argument_spec.update(cloud.connection_argument_spec())
+    module = AnsibleModule(argument_spec, supports_check_mode=True)
+    params = module.params
+    problems = cloud.connection_problems(params) + [cloud.bad_id(ids_option, value) for value in params[ids_option] or ()]
+    problems.append(cloud.bad_id('instance_id', params['instance_id']))
+    options.refuse_bad_input(module, problems, cloud.API_NAME)
+    run_listing(module, cloud.adapter_for(params), params[ids_option], dict((name, params[name]) for name in cloud.FILTERS))

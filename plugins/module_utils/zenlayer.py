@@ -28,6 +28,7 @@ from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
     ApiError, Client, ErrorTable, PreparedCall, decode_json, malformed as client_malformed,
 )
 
+API_NAME = 'ZEC'
 API_VERSION = '2025-09-01'
 SERVICE = 'zec'
 API_PATH = '/api/v2/zec'
@@ -43,17 +44,17 @@ ENV = {
 }
 
 PAGE_SIZE = 100
-# info module option -> DescribeNetworkInterfaces filter
-FILTER_PARAMS = {
-    'instance_id': 'instanceId',
-    'status': 'status',
-    'nic_type': 'nicType',
-    'region_id': 'regionId',
-    'vpc_id': 'vpcId',
-    'subnet_id': 'subnetId',
-    'security_group_id': 'securityGroupId',
-    'resource_group_id': 'resourceGroupId',
-    'name': 'name',
+# zenlayer_vnic_info filter option -> (DescribeNetworkInterfaces parameter, the values it allows or None for any)
+FILTERS = {
+    'instance_id': ('instanceId', None),
+    'status': ('status', ('PENDING', 'AVAILABLE', 'ATTACHING', 'USED', 'DETACHING', 'DELETING', 'CREATE_FAILED')),
+    'nic_type': ('nicType', ('Primary', 'Secondary')),
+    'region_id': ('regionId', None),
+    'vpc_id': ('vpcId', None),
+    'subnet_id': ('subnetId', None),
+    'security_group_id': ('securityGroupId', None),
+    'resource_group_id': ('resourceGroupId', None),
+    'name': ('name', None),
 }
 # ZEC ids have no documented format (the console shows long numbers); only ids of another cloud's shape are refused.
 ID_EXAMPLES = {'nic_id': '1475945014486896967', 'nic_ids': '1475945014486896967', 'instance_id': '1478001766933994003'}
@@ -245,7 +246,7 @@ class VnicAdapter:
 
     def find(self, nic_ids=None, **filters):
         """Every vNIC matching the filters, following pageNum to the last page (ids sent 100 at a time)."""
-        base = dict((FILTER_PARAMS[name], value) for name, value in filters.items() if value is not None)
+        base = dict((FILTERS[name][0], value) for name, value in filters.items() if value is not None)
         found = []
         for chunk in chunks(nic_ids) if nic_ids else [None]:
             params = dict(base, nicIds=chunk) if chunk else dict(base)

@@ -39,20 +39,6 @@ extends_documentation_fragment:
   - cloudnet.nic.transport
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-attributes:
-  check_mode:
-    support: full
-    details: Check mode reads the ENI and returns the predicted interface and C(changed), without any mutating call.
-  diff_mode:
-    support: full
-  platform:
-    platforms: all
-  action:
-    support: none
-  async:
-    support: full
-  bypass_host_loop:
-    support: none
 seealso:
   - name: AttachNetworkInterface (ECS API)
     description: The API this module calls to attach an ENI.
@@ -227,10 +213,10 @@ def main():
     module = AnsibleModule(argument_spec, supports_check_mode=True, required_if=[('state', 'present', ['instance_id'])])
     params = module.params
     options.refuse_bad_input(module, alicloud.connection_problems(params) + [
-        options.bad_id('eni_id', params['eni_id'], *alicloud.ENI_ID),
-        options.bad_id('instance_id', params['instance_id'], *alicloud.INSTANCE_ID),
+        alicloud.bad_id('eni_id', params['eni_id']),
+        alicloud.bad_id('instance_id', params['instance_id']),
         options.bad_minimum('network_card_index', params['network_card_index'], 0),
-    ], 'ECS')
+    ], alicloud.API_NAME)
     desired = attachment.Desired.from_params(params, params['eni_id'], {'network_card_index': params['network_card_index']})
     attachment.run_module(module, alicloud.adapter_for(params), desired)
 

@@ -55,15 +55,8 @@ options:
 extends_documentation_fragment:
   - cloudnet.nic.alicloud
   - cloudnet.nic.transport
+  - cloudnet.nic.info
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
 seealso:
   - module: cloudnet.nic.alicloud_eni_attachment
 '''
@@ -109,34 +102,12 @@ network_interfaces:
       sample: InUse
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, listing, options
-
-FILTERS = ('instance_id', 'status', 'type', 'vpc_id', 'vswitch_id', 'security_group_id', 'primary_ip_address', 'name',
-           'resource_group_id')
+from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, listing
 
 
 def main():
-    argument_spec = dict(
-        eni_ids=dict(type='list', elements='str', aliases=['network_interface_ids']),
-        instance_id=dict(type='str'),
-        status=dict(type='str', choices=['Available', 'Attaching', 'InUse', 'Detaching', 'Deleting']),
-        type=dict(type='str', choices=['Primary', 'Secondary']),
-        vpc_id=dict(type='str'),
-        vswitch_id=dict(type='str'),
-        security_group_id=dict(type='str'),
-        primary_ip_address=dict(type='str'),
-        name=dict(type='str'),
-        resource_group_id=dict(type='str'),
-    )
-    argument_spec.update(alicloud.connection_argument_spec())
-    module = AnsibleModule(argument_spec, supports_check_mode=True)
-    params = module.params
-    options.refuse_bad_input(module, alicloud.connection_problems(params) + [
-        options.bad_id('eni_ids', eni_id, *alicloud.ENI_ID) for eni_id in params['eni_ids'] or ()
-    ] + [options.bad_id('instance_id', params['instance_id'], *alicloud.INSTANCE_ID)], 'ECS')
-    listing.run_listing(module, alicloud.adapter_for(params), params['eni_ids'], dict((name, params[name]) for name in FILTERS))
+    listing.run_info_module(alicloud, 'eni_ids', ['network_interface_ids'])
+
 
 if __name__ == '__main__':
     main()

@@ -35,20 +35,6 @@ extends_documentation_fragment:
   - cloudnet.nic.transport
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-attributes:
-  check_mode:
-    support: full
-    details: Check mode reads the vNIC and returns the predicted interface and C(changed), without any mutating call.
-  diff_mode:
-    support: full
-  platform:
-    platforms: all
-  action:
-    support: none
-  async:
-    support: full
-  bypass_host_loop:
-    support: none
 seealso:
   - name: AttachNetworkInterface (ZEC API)
     description: The API this module calls to attach a vNIC.
@@ -227,7 +213,7 @@ def main():
     params = module.params
     problems = zenlayer.connection_problems(params)
     problems += [zenlayer.bad_id(option, params[option]) for option in ('nic_id', 'instance_id')]
-    options.refuse_bad_input(module, problems, 'ZEC')
+    options.refuse_bad_input(module, problems, zenlayer.API_NAME)
     attachment.run_module(module, zenlayer.adapter_for(params), attachment.Desired.from_params(params, params['nic_id']))
 
 

@@ -56,15 +56,8 @@ options:
 extends_documentation_fragment:
   - cloudnet.nic.zenlayer
   - cloudnet.nic.transport
+  - cloudnet.nic.info
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
 seealso:
   - module: cloudnet.nic.zenlayer_vnic_attachment
 '''
@@ -108,27 +101,11 @@ network_interfaces:
       sample: USED
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.cloudnet.nic.plugins.module_utils import listing, options, zenlayer
+from ansible_collections.cloudnet.nic.plugins.module_utils import listing, zenlayer
 
 
 def main():
-    argument_spec = dict(
-        nic_ids=dict(type='list', elements='str', aliases=['vnic_ids']),
-        instance_id=dict(type='str'),
-        status=dict(type='str', choices=['PENDING', 'AVAILABLE', 'ATTACHING', 'USED', 'DETACHING', 'DELETING', 'CREATE_FAILED']),
-        nic_type=dict(type='str', choices=['Primary', 'Secondary']),
-    )
-    argument_spec.update((name, dict(type='str')) for name in zenlayer.FILTER_PARAMS if name not in argument_spec)
-    argument_spec.update(zenlayer.connection_argument_spec())
-    module = AnsibleModule(argument_spec, supports_check_mode=True)
-    params = module.params
-    options.refuse_bad_input(module, zenlayer.connection_problems(params) + [
-        zenlayer.bad_id('nic_ids', nic_id) for nic_id in params['nic_ids'] or ()
-    ] + [zenlayer.bad_id('instance_id', params['instance_id'])], 'ZEC')
-    listing.run_listing(module, zenlayer.adapter_for(params), params['nic_ids'],
-                        dict((name, params[name]) for name in zenlayer.FILTER_PARAMS))
+    listing.run_info_module(zenlayer, 'nic_ids', ['vnic_ids'])
 
 
 if __name__ == '__main__':
