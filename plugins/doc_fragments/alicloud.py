@@ -33,7 +33,7 @@ options:
   endpoint:
     description:
       - Base URL of the ECS API, to override the default C(https://ecs.<region>.aliyuncs.com) (for example a VPC
-        endpoint C(https://ecs-vpc.cn-hangzhou.aliyuncs.com), or an emulator).
+        endpoint C(https://ecs-vpc.cn-hangzhou.aliyuncs.com), or an emulator). A URL with a path is refused.
       - When not set, the value of E(ALIBABA_CLOUD_ENDPOINT_ECS) is used.
     type: str
 '''

@@ -335,6 +335,10 @@ def connection_problems(params):
     region = params.get('region')
     if region and not _REGION.match(region):
         problems.append('region %r is not an ECS region id: use the form cn-hangzhou or ap-southeast-1.' % region)
+    endpoint = params.get('endpoint')
+    if endpoint and options.bad_url('endpoint', endpoint) is None and urlsplit(endpoint).path.strip('/'):
+        problems.append('endpoint %r must be a base URL without a path (ECS requests are signed for the path /), '
+                        'for example https://ecs.cn-hangzhou.aliyuncs.com.' % endpoint)
     return [problem for problem in problems + options.common_problems(params) if problem]
 
 

@@ -555,6 +555,17 @@ def test_bad_endpoint(endpoint):
     assert 'endpoint %r is not a URL' % endpoint in problem
 
 
+@pytest.mark.parametrize('endpoint', ['https://proxy.example/ecs', 'http://127.0.0.1:8899/v1/'])
+def test_endpoint_with_a_path_is_refused_rather_than_dropped(endpoint):
+    (problem,) = alicloud.connection_problems(params(endpoint=endpoint))
+    assert 'endpoint %r must be a base URL without a path' % endpoint in problem
+
+
+@pytest.mark.parametrize('endpoint', ['https://ecs.cn-hangzhou.aliyuncs.com', 'http://127.0.0.1:8899/'])
+def test_base_url_endpoints_are_accepted(endpoint):
+    assert alicloud.connection_problems(params(endpoint=endpoint)) == []
+
+
 @pytest.mark.parametrize('timeout', [0, -5])
 def test_timeout_must_be_positive(timeout):
     (problem,) = alicloud.connection_problems(params(timeout=timeout))
