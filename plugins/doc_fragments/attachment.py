@@ -27,6 +27,9 @@ options:
     description:
       - When the interface is attached to another instance, V(true) detaches it from there and attaches it to
         O(instance_id); V(false) fails and names the instance that holds it.
+      - If O(instance_id) then refuses the interface (another zone or VPC, its interface limit, its status), the module
+        attaches the interface back to the instance it came from and fails, saying so; a failed move leaves things as
+        they were.
       - A primary interface is never moved or detached, whatever this option says.
     type: bool
     default: false

@@ -145,6 +145,8 @@ class Reconciler:
         self._effects = []  # verbs of our calls that took effect, in order
         self._pending = None  # (verb, instance_id) of a call whose outcome is unknown
         self._predicted = False  # check mode: a call would have been made
+        self._moved_from = None  # (instance_id, placement) the interface was detached from to move it (force)
+        self.note = ''  # what the task did to undo a half-done move, for the failure message
         self.before = None
         self.last_seen = None
 
@@ -188,17 +190,43 @@ class Reconciler:
             if nic.phase in TRANSITIONAL:
                 nic = self._settle(nic)
             elif nic.phase == AVAILABLE:
-                accepted, fresh = self._mutate('attach', nic, target)
-                if not accepted:
-                    nic = fresh
-                elif not self.want.wait:
-                    return self._predict_attached(nic)
-                else:
-                    nic = self._settle(nic, expecting=('attach', target))
+                try:
+                    accepted, fresh = self._mutate('attach', nic, target)
+                    if not accepted:
+                        nic = fresh
+                    elif not self.want.wait:
+                        return self._predict_attached(nic)
+                    else:
+                        nic = self._settle(nic, expecting=('attach', target))
+                except (ApiError, AttachmentFailure) as failure:
+                    self._put_back(failure)
+                    raise
             else:
                 accepted, fresh = self._mutate('detach', nic, None)
+                if accepted:
+                    self._moved_from = (nic.instance_id, dict(nic.placement))
                 nic = self._settle(nic, expecting=('detach', nic.instance_id)) if accepted else fresh
         raise self._unsettled('attach it to %s' % target)
+
+    def _put_back(self, failure):
+        """After our own detach of a force-move, an attach the cloud refused leaves the interface on no instance:
+        attach it back where it was, so that a failed move changes nothing the operator did not ask for."""
+        moved_from, self._moved_from = self._moved_from, None
+        nic = self.last_seen
+        refused = getattr(failure, 'code', None) == 'Rejected' or isinstance(failure, ApiError)
+        if not moved_from or not refused or nic is None or nic.phase != AVAILABLE:
+            return
+        instance_id, placement = moved_from
+        try:
+            self.adapter.attach(nic, instance_id, placement)
+            self._effects.append('attach')
+            self._settle(nic, expecting=('attach', instance_id))
+        except (ApiError, AttachmentFailure) as undo:
+            seen = self.last_seen
+            self.note = ' Attaching %s %s back to %s failed too (%s); it is now %s.' % (
+                self.adapter.noun, nic.id, instance_id, getattr(undo, 'code', undo), seen.status if seen else 'gone')
+            return
+        self.note = ' %s %s was attached back to %s, where it was before this task.' % (self.adapter.noun, nic.id, instance_id)
 
     def _refuse_unattachable(self, nic):
         if nic.primary and nic.instance_id != self.want.instance_id:
@@ -372,9 +400,9 @@ def run_module(module, adapter, desired):
     try:
         result = reconciler.run()
     except AttachmentFailure as failure:
-        module.fail_json(msg=failure.msg, changed=reconciler.changed, error=failure.as_dict(),
+        module.fail_json(msg=failure.msg + reconciler.note, changed=reconciler.changed, error=failure.as_dict(),
                          network_interface=reconciler.last_seen.view() if reconciler.last_seen else {})
     except ApiError as err:
-        fail_api_error(module, err, '%s %s' % (adapter.noun, desired.nic_id), changed=reconciler.changed,
+        fail_api_error(module, err, '%s %s' % (adapter.noun, desired.nic_id), note=reconciler.note, changed=reconciler.changed,
                        network_interface=reconciler.last_seen.view() if reconciler.last_seen else {})
     module.exit_json(**result.as_dict(with_diff=module._diff))

@@ -18,6 +18,6 @@ def describe_api_error(err, subject):
         err.action or 'The API call', subject, err.message.rstrip('.'), err.code, request, hint)
 
 
-def fail_api_error(module, err, subject, **result):
-    """Exit the module with ``msg`` and ``error`` for an ``ApiError``. Never returns."""
-    module.fail_json(msg=describe_api_error(err, subject), error=err.as_dict(), **result)
+def fail_api_error(module, err, subject, note='', **result):
+    """Exit the module with ``msg`` (plus ``note``) and ``error`` for an ``ApiError``. Never returns."""
+    module.fail_json(msg=describe_api_error(err, subject) + note, error=err.as_dict(), **result)

@@ -671,3 +671,60 @@ def test_run_module_fails_with_an_empty_interface_when_nothing_was_read(module_c
     with pytest.raises(ModuleExit):
         attachment.run_module(module, FakeAdapter(None), desired())
     assert (module.failed['error']['code'], module.failed['network_interface']) == ('NotFound', {})
+
+
+# A force-move whose attach is refused puts the interface back where it was
+
+def test_force_move_refused_attach_puts_the_interface_back(fake_clock):
+    error = refused('quota', 'EniPerInstanceLimitExceeded')
+    adapter = FakeAdapter(S('InUse', OTHER, card=1), S('Available'), S('Available'), S('InUse', OTHER, card=1),
+                          attach=[error, ACCEPTED])
+    reconciler = Reconciler(adapter, desired(force=True), clock=fake_clock.monotonic, sleep=fake_clock.sleep)
+    with pytest.raises(ApiError) as raised:
+        reconciler.run()
+    assert raised.value.code == 'EniPerInstanceLimitExceeded'
+    assert adapter.mutations == [('detach', OTHER), ('attach', TARGET, {}), ('attach', OTHER, {'network_card_index': 1})]
+    assert reconciler.changed is True
+    assert reconciler.note == ' ENI %s was attached back to %s, where it was before this task.' % (NIC, OTHER)
+    assert where(Result(True, reconciler.last_seen, None)) == (OTHER, 'InUse')
+
+
+def test_force_move_rejected_attach_puts_the_interface_back(fake_clock):
+    adapter = FakeAdapter(S('InUse', OTHER), S('Available'), S('Attaching', TARGET), S('Available'), S('Attaching', OTHER),
+                          S('InUse', OTHER))
+    reconciler, failure = fail(adapter, desired(force=True), fake_clock)
+    assert failure.code == 'Rejected'
+    assert adapter.mutations == [('detach', OTHER), ('attach', TARGET, {}), ('attach', OTHER, {'network_card_index': None})]
+    assert 'was attached back to %s' % OTHER in reconciler.note
+
+
+def test_force_move_whose_put_back_fails_too_says_where_the_interface_is(fake_clock):
+    adapter = FakeAdapter(S('InUse', OTHER), S('Available'), attach=[refused('invalid_input', 'InvalidOperation.VpcMismatch'),
+                                                                    refused('quota', 'EniPerInstanceLimitExceeded')])
+    reconciler = Reconciler(adapter, desired(force=True), clock=fake_clock.monotonic, sleep=fake_clock.sleep)
+    with pytest.raises(ApiError) as raised:
+        reconciler.run()
+    assert raised.value.code == 'InvalidOperation.VpcMismatch'
+    assert reconciler.note == ' Attaching ENI %s back to %s failed too (EniPerInstanceLimitExceeded); it is now Available.' % (NIC, OTHER)
+    assert reconciler.changed is True  # the detach happened
+
+
+@pytest.mark.parametrize('force, reads', [
+    (False, [S('Available')]),  # no move: nothing to put back
+    (True, [S('Detaching', OTHER), S('Available')]),  # someone else's detach: not ours to undo
+])
+def test_a_refused_attach_without_our_own_detach_puts_nothing_back(fake_clock, force, reads):
+    adapter = FakeAdapter(*reads, attach=[refused('quota', 'EniPerInstanceLimitExceeded')])
+    reconciler = Reconciler(adapter, desired(force=force), clock=fake_clock.monotonic, sleep=fake_clock.sleep)
+    with pytest.raises(ApiError):
+        reconciler.run()
+    assert adapter.mutations == [('attach', TARGET, {})]
+    assert reconciler.note == ''
+
+
+def test_a_move_that_times_out_is_not_undone(fake_clock):
+    adapter = FakeAdapter(S('InUse', OTHER), S('Available'), S('Available'), S('Attaching', TARGET))
+    reconciler, failure = fail(adapter, desired(force=True, wait_timeout=10), fake_clock)
+    assert failure.code == 'WaitTimeout'
+    assert adapter.mutations == [('detach', OTHER), ('attach', TARGET, {})]
+    assert reconciler.note == ''

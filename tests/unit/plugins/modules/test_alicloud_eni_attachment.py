@@ -526,3 +526,15 @@ def test_decision_table(ecs, run, row, check_mode):
     decision_table.check_outcome(row, result, mutations, ECS_WORDS, INSTANCES, check_mode)
     if check_mode:
         assert ecs.actions == ['DescribeNetworkInterfaces']
+
+
+def test_a_force_move_refused_by_the_target_puts_the_eni_back_and_says_so(ecs, run):
+    ecs.on('DescribeNetworkInterfaces', eni('InUse', OTHER), eni('Available'), eni('Available'), eni('InUse', OTHER))
+    ecs.on('DetachNetworkInterface', ACCEPTED)
+    ecs.on('AttachNetworkInterface', refused(400, 'InvalidOperation.AvailabilityZoneMismatch', 'zone mismatch'), ACCEPTED)
+    result = run(force=True, **present())
+    assert (result['rc'], result['changed'], result['error']['code']) == (1, True, 'InvalidOperation.AvailabilityZoneMismatch')
+    assert result['msg'].endswith('ENI %s was attached back to %s, where it was before this task.' % (ENI, OTHER))
+    assert [query.get('InstanceId') for action, query, _request in ecs.calls if action != 'DescribeNetworkInterfaces'] == [
+        OTHER, TARGET, OTHER]
+    assert result['network_interface']['instance_id'] == OTHER
