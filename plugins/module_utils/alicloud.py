@@ -253,6 +253,10 @@ class EniAdapter:
         self.region = region
         self.where = 'in region %s' % region
 
+    def limit_to(self, deadline):
+        """No retry pause may end past ``deadline`` (a ``time.monotonic()`` time): the task's wait_timeout."""
+        self.client.deadline = deadline
+
     @staticmethod
     def status_word(phase):
         return PHASE_STATUS[phase]

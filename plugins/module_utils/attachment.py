@@ -130,8 +130,8 @@ class Reconciler:
     """Drives one interface to the desired state through a cloud adapter.
 
     The adapter provides: ``noun`` (e.g. ``'ENI'``), ``where`` (e.g. ``'in region cn-hangzhou'``),
-    ``status_word(phase)``, ``get(nic_id) -> Nic | None``, ``attach(nic, instance_id, placement)``
-    and ``detach(nic)``.
+    ``status_word(phase)``, ``limit_to(deadline)`` (no retry may pause past the task's deadline),
+    ``get(nic_id) -> Nic | None``, ``attach(nic, instance_id, placement)`` and ``detach(nic)``.
     """
 
     def __init__(self, adapter, desired, check_mode=False, clock=time.monotonic, sleep=time.sleep, poll_interval=1.0):
@@ -143,7 +143,8 @@ class Reconciler:
         self._poll_interval = poll_interval
         self._deadline = None
         self._effects = []  # verbs of our calls that took effect, in order
-        self._pending = None  # (verb, instance_id) of a call whose outcome is unknown
+        self._pending = []  # (verb, instance_id) of calls whose outcome is unknown and whose effect is not seen yet
+        self._stuck_error = None  # the error of the last call, when its outcome was unknown and nothing moved
         self._predicted = False  # check mode: a call would have been made
         self._moved_from = None  # (instance_id, placement) the interface was detached from to move it (force)
         self.note = ''  # what the task did to undo a half-done move, for the failure message
@@ -156,6 +157,7 @@ class Reconciler:
 
     def run(self):
         self._deadline = self._clock() + self.want.wait_timeout
+        self.adapter.limit_to(self._deadline)
         nic = self._read()
         self.before = nic
         try:
@@ -206,7 +208,7 @@ class Reconciler:
                 if accepted:
                     self._moved_from = (nic.instance_id, dict(nic.placement))
                 nic = self._settle(nic, expecting=('detach', nic.instance_id)) if accepted else fresh
-        raise self._unsettled('attach it to %s' % target)
+        raise self._stuck_error or self._unsettled('attach it to %s' % target)
 
     def _put_back(self, failure):
         """After our own detach of a force-move, an attach the cloud refused leaves the interface on no instance:
@@ -286,7 +288,7 @@ class Reconciler:
                     return self._predict_detached(nic)
                 else:
                     nic = self._settle(nic, expecting=('detach', nic.instance_id))
-        raise self._unsettled('detach it')
+        raise self._stuck_error or self._unsettled('detach it')
 
     def _attached_to_wanted(self, nic):
         if nic.phase == AVAILABLE or nic.instance_id is None:
@@ -317,27 +319,31 @@ class Reconciler:
             if not err.outcome_unknown and err.kind not in (CONFLICT, INVALID_STATE):
                 raise
             if err.outcome_unknown:
-                self._pending = (verb, instance_id if verb == 'attach' else nic.instance_id)
+                self._pending.append((verb, instance_id if verb == 'attach' else nic.instance_id))
             fresh = self._read()
             unexplained = fresh is not None and (fresh.phase, fresh.instance_id) == (nic.phase, nic.instance_id)
             if unexplained and not err.outcome_unknown:
                 raise
+            self._stuck_error = err if unexplained else None
             return False, fresh
+        self._stuck_error = None
         self._effects.append(verb)
         return True, None
 
     def _resolve_pending(self, nic):
-        """After a call whose outcome was unknown, finding its effect in place means the call did it."""
-        if self._pending is None:
-            return
-        verb, instance_id = self._pending
-        self._pending = None
-        if verb == 'attach':
-            took_effect = nic is not None and nic.attached_to(instance_id)
-        else:
-            took_effect = nic is None or nic.phase in (AVAILABLE, DETACHING) or nic.instance_id != instance_id
-        if took_effect:
-            self._effects.append(verb)
+        """After a call whose outcome was unknown, finding its effect in place means the call did it.
+
+        A call whose effect is not seen yet stays pending until the task ends: the cloud may apply it late.
+        """
+        for call in list(self._pending):
+            verb, instance_id = call
+            if verb == 'attach':
+                took_effect = nic is not None and nic.attached_to(instance_id)
+            else:
+                took_effect = nic is None or nic.phase in (AVAILABLE, DETACHING) or nic.instance_id != instance_id
+            if took_effect:
+                self._pending.remove(call)
+                self._effects.append(verb)
 
     def _settle(self, nic, expecting=None):
         """Poll until the interface leaves ATTACHING/DETACHING, and judge the end state of our own call.
@@ -351,6 +357,8 @@ class Reconciler:
         seen_transition = False
         while True:
             if nic is None:
+                if verb == 'detach' or (verb is None and self.want.state == 'absent'):
+                    return None  # deleted while detaching: attached to nothing, which is what was asked
                 raise AttachmentFailure('%s %s disappeared while this task was waiting for it.' % (
                     self.adapter.noun, self.want.nic_id), 'Disappeared', NOT_FOUND)
             if nic.settling:
@@ -362,6 +370,9 @@ class Reconciler:
                 raise AttachmentFailure(self._rejected_text(verb, nic, instance_id), 'Rejected', INVALID_STATE)
             remaining = self._deadline - self._clock()
             if remaining <= 0:
+                if verb is not None and not seen_transition:
+                    # Never seen moving and still as before our call: as far as anyone can tell, it changed nothing.
+                    self._effects.remove(verb)
                 raise AttachmentFailure('Timed out after %s seconds waiting for %s %s to settle; its status is still %s%s.' % (
                     self.want.wait_timeout, self.adapter.noun, nic.id, nic.status,
                     ' on instance %s' % nic.instance_id if nic.instance_id else ''), 'WaitTimeout', 'timeout')

@@ -183,6 +183,7 @@ class Client:
         self._sleep = sleep
         self._clock = clock
         self._session = session
+        self.deadline = None  # a clock() time no retry pause may end past (the task's wait_timeout)
         self.attempts = 0
         self.retries = 0
 
@@ -206,8 +207,10 @@ class Client:
                     raise
                 pause = self.retry.delay(attempt, advised)
                 attempt += 1
-                spent = self._clock() - started
-                if attempt >= self.retry.max_attempts or spent + pause > self.retry.max_elapsed:
+                now = self._clock()
+                if attempt >= self.retry.max_attempts or now - started + pause > self.retry.max_elapsed:
+                    raise
+                if self.deadline is not None and now + pause > self.deadline:
                     raise
                 self.retries += 1
                 self._sleep(pause)

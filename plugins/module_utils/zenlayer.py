@@ -230,6 +230,10 @@ class VnicAdapter:
     def __init__(self, client):
         self.client = client
 
+    def limit_to(self, deadline):
+        """No retry pause may end past ``deadline`` (a ``time.monotonic()`` time): the task's wait_timeout."""
+        self.client.deadline = deadline
+
     @staticmethod
     def status_word(phase):
         return PHASE_STATUS[phase]

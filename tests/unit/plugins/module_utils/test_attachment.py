@@ -66,6 +66,9 @@ class FakeAdapter:
     def status_word(phase):
         return WORDS[phase]
 
+    def limit_to(self, deadline):
+        self.deadline = deadline
+
     def get(self, nic_id):
         assert nic_id == NIC
         self.calls.append(('get',))
@@ -461,19 +464,61 @@ def test_force_move_detach_accepted_then_attach_fails_reports_changed(fake_clock
 
 
 def test_keeps_changing_fails_unsettled_after_max_rounds(fake_clock):
-    adapter = FakeAdapter(S('Available'), attach=[unknown_outcome()])
+    adapter = FakeAdapter(*[S('Available'), S('Detaching', OTHER)] * (MAX_ROUNDS + 1), attach=[refused('conflict', 'Operation.Conflict')])
     reconciler, failure = fail(adapter, desired(), fake_clock)
     assert (failure.code, failure.kind, reconciler.changed) == ('Unsettled', 'conflict', False)
-    assert 'attach it to %s' % TARGET in failure.msg
-    assert adapter.mutations == [('attach', TARGET, {})] * MAX_ROUNDS
+    assert 'attach it to %s' % TARGET in failure.msg and 'another process is acting on it' in failure.msg
+    assert len(adapter.mutations) == (MAX_ROUNDS + 1) // 2
 
 
 def test_absent_keeps_changing_fails_unsettled_after_max_rounds(fake_clock):
-    adapter = FakeAdapter(S('InUse', TARGET), detach=[unknown_outcome()])
+    adapter = FakeAdapter(*[S('InUse', TARGET), S('Attaching', TARGET)] * (MAX_ROUNDS + 1), detach=[refused('conflict', 'Operation.Conflict')])
     reconciler, failure = fail(adapter, desired(state='absent'), fake_clock)
     assert (failure.code, reconciler.changed) == ('Unsettled', False)
     assert 'detach it' in failure.msg
-    assert adapter.mutations == [('detach', TARGET)] * MAX_ROUNDS
+
+
+@pytest.mark.parametrize('state, reads, verb', [
+    ('present', [S('Available')], 'attach'),
+    ('absent', [S('InUse', TARGET)], 'detach'),
+])
+def test_a_call_that_never_gets_an_answer_while_nothing_moves_fails_with_the_cloud_error(fake_clock, state, reads, verb):
+    adapter = FakeAdapter(*reads, **{verb: [unknown_outcome()]})
+    reconciler = Reconciler(adapter, desired(state=state), clock=fake_clock.monotonic, sleep=fake_clock.sleep)
+    with pytest.raises(ApiError) as raised:
+        reconciler.run()
+    assert raised.value.code == 'ReadTimeout'  # the cause, not "another process is acting on it"
+    assert reconciler.changed is False
+    assert len(adapter.mutations) == MAX_ROUNDS
+
+
+def test_retries_are_bounded_by_the_task_deadline(fake_clock):
+    adapter = FakeAdapter(S('InUse', TARGET))
+    reconcile(adapter, desired(wait_timeout=7), fake_clock)
+    assert adapter.deadline == fake_clock.start + 7
+
+
+def test_a_late_applied_attach_is_credited_when_it_shows(fake_clock):
+    # attach 1: no answer, and the re-read does not show it yet; attach 2: refused because attach 1 has now landed.
+    adapter = FakeAdapter(S('Available'), S('Available'), S('InUse', TARGET),
+                          attach=[unknown_outcome(), refused('invalid_state', 'InvalidOperation.InvalidEniState')])
+    reconciler, result = reconcile(adapter, desired(), fake_clock)
+    assert where(result) == (TARGET, 'InUse')
+    assert result.changed is True
+
+
+def test_an_attach_never_seen_moving_by_the_deadline_reports_unchanged(fake_clock):
+    adapter = FakeAdapter(S('Available'))
+    reconciler, failure = fail(adapter, desired(wait_timeout=2), fake_clock)
+    assert failure.code == 'WaitTimeout' and 'still Available' in failure.msg
+    assert reconciler.changed is False
+
+
+def test_deleted_while_detaching_is_detached(fake_clock):
+    adapter = FakeAdapter(S('InUse', TARGET), S('Detaching', TARGET), None)
+    reconciler, result = reconcile(adapter, desired(state='absent'), fake_clock)
+    assert (result.changed, result.nic) == (True, None)
+    assert result.as_dict()['network_interface'] == {}
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -699,8 +744,8 @@ def test_force_move_rejected_attach_puts_the_interface_back(fake_clock):
 
 
 def test_force_move_whose_put_back_fails_too_says_where_the_interface_is(fake_clock):
-    adapter = FakeAdapter(S('InUse', OTHER), S('Available'), attach=[refused('invalid_input', 'InvalidOperation.VpcMismatch'),
-                                                                    refused('quota', 'EniPerInstanceLimitExceeded')])
+    refusals = [refused('invalid_input', 'InvalidOperation.VpcMismatch'), refused('quota', 'EniPerInstanceLimitExceeded')]
+    adapter = FakeAdapter(S('InUse', OTHER), S('Available'), attach=refusals)
     reconciler = Reconciler(adapter, desired(force=True), clock=fake_clock.monotonic, sleep=fake_clock.sleep)
     with pytest.raises(ApiError) as raised:
         reconciler.run()

@@ -252,6 +252,24 @@ def test_retry_after_is_capped(http, make_client, fake_clock):
     assert fake_clock.sleeps == [8.0]
 
 
+def test_no_pause_may_end_past_the_task_deadline(http, make_client, fake_clock):
+    answers(http, error_body('Throttling', headers={'x-acs-retry-after': '2000'}), dict(json=OK))
+    client = make_client()
+    client.deadline = fake_clock.now + 1.5
+    with pytest.raises(ApiError) as raised:
+        client.call('Describe', {})
+    assert raised.value.code == 'Throttling'
+    assert (fake_clock.sleeps, len(http.calls)) == ([], 1)
+
+
+def test_a_pause_that_ends_before_the_deadline_is_taken(http, make_client, fake_clock):
+    answers(http, error_body('Throttling', headers={'x-acs-retry-after': '1000'}), dict(json=OK))
+    client = make_client()
+    client.deadline = fake_clock.now + 1.5
+    assert client.call('Describe', {}) == OK
+    assert fake_clock.sleeps == [1.0]
+
+
 def test_retry_after_beyond_max_elapsed_gives_up_at_once(http, make_client, fake_clock):
     answers(http, error_body('Throttling', headers={'Retry-After': '50'}), dict(json=OK))
     with pytest.raises(ApiError) as raised:
