@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
-    ApiError, CONFLICT, INVALID_STATE, NOT_FOUND,
+    ApiError, CONFLICT, CONNECTION, INVALID_STATE, MALFORMED, NOT_FOUND, THROTTLED, TRANSIENT,
 )
 from ansible_collections.cloudnet.nic.plugins.module_utils.failures import fail_api_error
 
@@ -26,6 +26,7 @@ ATTACHED = 'ATTACHED'
 DETACHING = 'DETACHING'
 GONE_OR_BROKEN = 'GONE_OR_BROKEN'
 TRANSITIONAL = (ATTACHING, DETACHING)
+UNREADABLE = object()  # a poll that could not read the interface
 
 # How often the decision is taken again after the interface changed under us (races).
 MAX_ROUNDS = 5
@@ -355,6 +356,7 @@ class Reconciler:
         verb, instance_id = expecting or (None, None)
         started = self._clock()
         seen_transition = False
+        polled = False  # a read succeeded since the call: only then can the interface be judged
         while True:
             if nic is None:
                 if verb == 'detach' or (verb is None and self.want.state == 'absent'):
@@ -365,19 +367,31 @@ class Reconciler:
                 seen_transition = True
             elif verb is None or _reached(verb, nic, instance_id):
                 return nic
-            elif seen_transition or self._clock() - started >= REJECTION_GRACE:
+            elif polled and (seen_transition or self._clock() - started >= REJECTION_GRACE):
                 self._effects.remove(verb)  # the cloud rolled our call back: it changed nothing
                 raise AttachmentFailure(self._rejected_text(verb, nic, instance_id), 'Rejected', INVALID_STATE)
             remaining = self._deadline - self._clock()
             if remaining <= 0:
-                if verb is not None and not seen_transition:
+                if verb is not None and polled and not seen_transition:
                     # Never seen moving and still as before our call: as far as anyone can tell, it changed nothing.
                     self._effects.remove(verb)
                 raise AttachmentFailure('Timed out after %s seconds waiting for %s %s to settle; its status is still %s%s.' % (
                     self.want.wait_timeout, self.adapter.noun, nic.id, nic.status,
                     ' on instance %s' % nic.instance_id if nic.instance_id else ''), 'WaitTimeout', 'timeout')
             self._sleep(min(self._poll_interval, remaining))
-            nic = self._read()
+            fresh = self._poll()
+            if fresh is not UNREADABLE:
+                nic, polled = fresh, True
+
+    def _poll(self):
+        """A read while waiting, or ``UNREADABLE`` when throttling or an outage defeated it (after the client's
+        own retries): the wait then goes on with the interface as last seen, still bounded by wait_timeout."""
+        try:
+            return self._read()
+        except ApiError as err:
+            if err.kind not in (THROTTLED, TRANSIENT, CONNECTION, MALFORMED):
+                raise
+            return UNREADABLE
 
     def _rejected_text(self, verb, nic, instance_id):
         now = ' on instance %s' % nic.instance_id if nic.instance_id else ''

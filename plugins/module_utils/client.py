@@ -114,11 +114,13 @@ class RetryPolicy:
     """Full-jitter exponential backoff, bounded by attempts and by total time.
 
     ``delay(n, advised)`` returns the pause before attempt ``n + 1``: the server's advice when it
-    gave one (capped), otherwise a uniform draw from ``[0, min(cap, base * 2**n)]``.
+    gave one (capped), otherwise a uniform draw from ``[0, min(cap, base * 2**n)]``. Throttling
+    says only "not so fast", so it earns more attempts (``throttled_attempts``) than a failure does.
     """
 
-    def __init__(self, max_attempts=5, base=0.5, cap=8.0, max_elapsed=60.0, rand=random.uniform):
+    def __init__(self, max_attempts=5, base=0.5, cap=8.0, max_elapsed=60.0, rand=random.uniform, throttled_attempts=10):
         self.max_attempts = max_attempts
+        self.throttled_attempts = throttled_attempts
         self.base = base
         self.cap = cap
         self.max_elapsed = max_elapsed
@@ -208,7 +210,8 @@ class Client:
                 pause = self.retry.delay(attempt, advised)
                 attempt += 1
                 now = self._clock()
-                if attempt >= self.retry.max_attempts or now - started + pause > self.retry.max_elapsed:
+                allowed = self.retry.throttled_attempts if err.kind == THROTTLED else self.retry.max_attempts
+                if attempt >= allowed or now - started + pause > self.retry.max_elapsed:
                     raise
                 if self.deadline is not None and now + pause > self.deadline:
                     raise

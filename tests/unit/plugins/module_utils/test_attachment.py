@@ -73,6 +73,8 @@ class FakeAdapter:
         assert nic_id == NIC
         self.calls.append(('get',))
         state = self.reads.pop(0) if len(self.reads) > 1 else self.reads[0]
+        if isinstance(state, ApiError):
+            raise state
         return state.nic() if state is not None else None
 
     def attach(self, nic, instance_id, placement):
@@ -773,3 +775,29 @@ def test_a_move_that_times_out_is_not_undone(fake_clock):
     assert failure.code == 'WaitTimeout'
     assert adapter.mutations == [('detach', OTHER), ('attach', TARGET, {})]
     assert reconciler.note == ''
+
+
+# Polls that throttling or an outage defeats do not end the wait
+
+def test_a_throttled_poll_keeps_waiting(fake_clock):
+    adapter = FakeAdapter(S('Available'), refused('throttled', 'Throttling.User'), S('InUse', TARGET))
+    reconciler, result = reconcile(adapter, desired(), fake_clock)
+    assert (result.changed, where(result)) == (True, (TARGET, 'InUse'))
+    assert adapter.reads_made == 3
+
+
+def test_polls_that_never_read_time_out_without_a_rejection_verdict(fake_clock):
+    adapter = FakeAdapter(S('Available'), refused('transient', 'ServiceUnavailable'))
+    reconciler, failure = fail(adapter, desired(wait_timeout=20), fake_clock)
+    assert failure.code == 'WaitTimeout'  # not Rejected: nothing was seen after the call
+    assert reconciler.changed is True  # the attach was accepted and nothing shows it was undone
+    assert fake_clock.elapsed == 20
+
+
+def test_a_poll_refused_for_a_lasting_reason_fails_at_once(fake_clock):
+    adapter = FakeAdapter(S('Available'), refused('auth', 'InvalidAccessKeyId.Inactive'))
+    reconciler = Reconciler(adapter, desired(), clock=fake_clock.monotonic, sleep=fake_clock.sleep)
+    with pytest.raises(ApiError) as raised:
+        reconciler.run()
+    assert raised.value.code == 'InvalidAccessKeyId.Inactive'
+    assert reconciler.changed is True

@@ -200,13 +200,23 @@ def test_reads_are_not_retried_on_a_definite_refusal(http, make_client, fake_clo
 
 
 def test_attempts_are_bounded(http, make_client, fake_clock):
-    answers(http, error_body('Throttling'))
+    answers(http, error_body('Oops', status=500))
     api = make_client(RetryPolicy(max_attempts=4, max_elapsed=1000, rand=lambda low, high: high))
     with pytest.raises(ApiError) as raised:
         api.call('Describe', {})
-    assert raised.value.kind == client.THROTTLED
+    assert raised.value.kind == client.TRANSIENT
     assert (api.attempts, api.retries, len(http.calls)) == (4, 3, 4)
     assert fake_clock.sleeps == [0.5, 1.0, 2.0]
+
+
+def test_throttling_earns_more_attempts_than_a_failure(http, make_client, fake_clock):
+    answers(http, error_body('Throttling'))
+    api = make_client(RetryPolicy(max_attempts=4, throttled_attempts=7, max_elapsed=1000, rand=lambda low, high: high))
+    with pytest.raises(ApiError) as raised:
+        api.call('Describe', {})
+    assert raised.value.kind == client.THROTTLED
+    assert (api.attempts, len(http.calls)) == (7, 7)
+    assert fake_clock.sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
 
 
 def test_total_time_is_bounded(http, make_client, fake_clock):
