@@ -33,6 +33,7 @@ class Admin:
         self.book = book
         self.log = log
         self.nonces = nonces
+        book.bind(world)  # ``change`` rules act on this world
         self.routes = {
             ('GET', 'state'): self.get_state,
             ('PUT', 'state'): self.put_state,

@@ -5,12 +5,17 @@
         emu.fault('ecs', 'AttachNetworkInterface', 'throttle', count=2)
         ...  # point a client at emu.url
         assert [call['action'] for call in emu.calls(cloud='ecs')] == [...]
+
+``Emulator.start_group(count)`` runs ``count`` independent emulators (each its own port, world, faults and call log)
+in one process, for tests that run many scenarios side by side; ``python control.py COUNT [server.py options]`` is
+that process.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import ssl
 import subprocess
 import sys
@@ -49,7 +54,20 @@ class Emulator:
         ``state``: a dict or a path to a JSON file (default: default_state.json).
         ``tls``: ``(cert_file, key_file)`` to serve HTTPS.
         """
-        argv = [sys.executable, SERVER, '--host', host, '--port', str(port)]
+        return cls._launch([sys.executable, SERVER], 1, state, attach_delay, detach_delay, tls, host, port, verbose)[0]
+
+    @classmethod
+    def start_group(cls, count, state=None, attach_delay=None, detach_delay=None, tls=None, host='127.0.0.1', verbose=False):
+        """``count`` independent emulators served by one process (options as for ``start``; each gets a free port).
+
+        They share the process: stopping any one of them stops them all.
+        """
+        return cls._launch([sys.executable, os.path.abspath(__file__), str(count)], count, state, attach_delay, detach_delay, tls,
+                           host, 0, verbose)
+
+    @classmethod
+    def _launch(cls, argv, count, state, attach_delay, detach_delay, tls, host, port, verbose):
+        argv = argv + ['--host', host, '--port', str(port)]
         state_file = None
         if isinstance(state, dict):
             handle, state_file = tempfile.mkstemp(prefix='emulator-state-', suffix='.json')
@@ -68,13 +86,13 @@ class Emulator:
             argv.append('--verbose')
         log_file = tempfile.TemporaryFile()  # pylint: disable=consider-using-with
         process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log_file)  # pylint: disable=consider-using-with
-        url = _first_line(process, START_TIMEOUT)
-        if not url.startswith(('http://', 'https://')):
+        urls = _first_line(process, START_TIMEOUT).split()
+        if len(urls) != count or not all(url.startswith(('http://', 'https://')) for url in urls):
             process.kill()
             process.wait()
             log_file.seek(0)
-            raise EmulatorError('the emulator did not start: %r\n%s' % (url, log_file.read().decode('utf-8', 'replace')))
-        return cls(process, url, state_file, log_file)
+            raise EmulatorError('the emulator did not start: %r\n%s' % (urls, log_file.read().decode('utf-8', 'replace')))
+        return [cls(process, url, state_file, log_file) for url in urls]
 
     def __enter__(self):
         return self
@@ -147,3 +165,27 @@ def _first_line(process, timeout):
     reader.start()
     reader.join(timeout)
     return lines[0].decode('utf-8', 'replace').strip() if lines else ''
+
+
+def serve_group(argv):
+    """``COUNT [server.py options]``: serve COUNT emulators from this process; print their URLs on one line."""
+    import server  # pylint: disable=import-outside-toplevel  # only the serving process needs the server
+
+    count, options = int(argv[0]), server.parse_args(argv[1:])
+    servers = [server.build_server(options) for _number in range(count)]
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+    for http_server, _url in servers:
+        threading.Thread(target=http_server.serve_forever, kwargs={'poll_interval': 0.5}, daemon=True).start()
+    print(' '.join(url for _server, url in servers), flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for http_server, _url in servers:
+            http_server.server_close()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(serve_group(sys.argv[1:]))

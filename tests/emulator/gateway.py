@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The path of one API call, the same for both clouds: faults around it, the cloud's handler, the call log.
+"""The path of one API call, the same for both clouds: flow control, faults around it, the cloud's handler, the call log.
 
 A cloud API object (``ecs.EcsApi``, ``zec.ZecApi``) provides ``cloud``, ``identify(request)``,
 ``handle(request, call)`` and ``fault_reply(rule, request)``.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import faults
+from ratelimit import RateLimiter
 from wire import Reply
 
 
@@ -34,17 +35,34 @@ class Call:
 
 
 class Gateway:
-    """Runs calls through faults, handlers and the log."""
+    """Runs calls through flow control, faults, handlers and the log."""
 
     def __init__(self, world, book, log):
         self.world = world
         self.book = book
         self.log = log
+        self.limiter = RateLimiter()
 
     def handle(self, api, request):
         action, params, auth = api.identify(request)
         call = Call(self.book, api.cloud, action, params, auth)
-        rule = self.book.take(api.cloud, action, faults.ANSWERING + faults.CONNECTION)
+        refusal = self.limiter.refusal(api.cloud, request, self.world.settings)
+        if refusal:
+            call.applied_faults.append('rate_limit')
+            reply, applied_outcome = api.fault_reply(refusal, request), None
+        else:
+            reply, applied_outcome = self._answer(api, request, call)
+        entry = dict(cloud=api.cloud, action=action, params=params, auth=auth, outcome=reply.outcome,
+                     http_status=None if reply.close else reply.status, request_id=getattr(reply, 'request_id', None),
+                     fault=','.join(call.applied_faults) or None)
+        if applied_outcome is not None:
+            entry['applied_outcome'] = applied_outcome
+        self.log.record(time.time(), **entry)
+        return reply
+
+    def _answer(self, api, request, call):
+        """``(reply, outcome of the action when a fault answered for it)``: the fault rules around the cloud's handler."""
+        rule = self.book.take(api.cloud, call.action, faults.ANSWERING + faults.CONNECTION)
         kind = rule['fault'] if rule else None
         if kind:
             call.applied_faults.append(kind)
@@ -63,10 +81,4 @@ class Gateway:
                 reply = api.fault_reply(rule, request)
             elif kind == 'reset_after':
                 reply.close = 'after'
-        entry = dict(cloud=api.cloud, action=action, params=params, auth=auth, outcome=reply.outcome,
-                     http_status=None if reply.close else reply.status, request_id=getattr(reply, 'request_id', None),
-                     fault=','.join(call.applied_faults) or None)
-        if applied_outcome is not None:
-            entry['applied_outcome'] = applied_outcome
-        self.log.record(time.time(), **entry)
-        return reply
+        return reply, applied_outcome

@@ -19,6 +19,8 @@ DEFAULT_SETTINGS = {
     'clock_offset_seconds': 0.0,
     'ecs_skew_seconds': 900,
     'zec_skew_seconds': 300,
+    'rate_limit_per_second': 0,  # flow control per access key (ratelimit.py); 0: off
+    'rate_limit_burst': 0,
 }
 SECTIONS = {
     'ecs': {'regions': {}, 'credentials': [], 'sts_credentials': [], 'instances': {}, 'network_interfaces': {}},
@@ -108,6 +110,25 @@ class World:
         record['transition'] = {'due': due, 'outcome': outcome, 'complete': complete, 'revert': revert}
         return due
 
+    def apply_change(self, cloud, interfaces, instances):
+        """Another party acts on ``cloud``: patch (or, for ``None``, delete) interfaces, and patch instances.
+
+        A patched interface loses any transition in progress: what the other party did is what is now true.
+        Ids the world does not hold are ignored.
+        """
+        with self.lock:
+            self.settle()
+            records = self.interfaces(cloud)
+            for nic_id, patch in interfaces.items():
+                if patch is None:
+                    records.pop(nic_id, None)
+                elif nic_id in records:
+                    records[nic_id].pop('transition', None)
+                    records[nic_id].update(patch)
+            for instance_id, patch in instances.items():
+                if instance_id in self.state[cloud]['instances']:
+                    self.state[cloud]['instances'][instance_id].update(patch)
+
     def settle(self):
         """Finish every transition that has fallen due (a ``stuck`` one never does)."""
         now = time.time()
@@ -118,3 +139,5 @@ class World:
                     continue
                 record.update(transition['revert'] if transition.get('outcome') == 'fail' else transition['complete'])
                 del record['transition']
+                # when the cloud finished it (epoch seconds), not when a read noticed: benchmarks measure from here
+                record['last_transition'] = {'at': transition['due'], 'outcome': transition.get('outcome'), 'status': record.get('status')}
