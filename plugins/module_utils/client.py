@@ -118,7 +118,7 @@ class RetryPolicy:
     says only "not so fast", so it earns more attempts (``throttled_attempts``) than a failure does.
     """
 
-    def __init__(self, max_attempts=5, base=0.5, cap=8.0, max_elapsed=60.0, rand=random.uniform, throttled_attempts=10):
+    def __init__(self, max_attempts=5, base=0.5, cap=8.0, max_elapsed=60.0, rand=random.uniform, throttled_attempts=20):
         self.max_attempts = max_attempts
         self.throttled_attempts = throttled_attempts
         self.base = base

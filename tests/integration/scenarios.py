@@ -31,7 +31,7 @@ ATTACH = 'AttachNetworkInterface'
 DETACH = 'DetachNetworkInterface'
 ACTIONS = (DESCRIBE, ATTACH, DETACH)
 MUTATING = (ATTACH, DETACH)
-THROTTLED_ATTEMPTS = 10  # client.RetryPolicy().throttled_attempts: throttling earns more attempts than a failure
+THROTTLED_ATTEMPTS = 20  # client.RetryPolicy().throttled_attempts: throttling earns more attempts than a failure
 
 # The emulator's STS credentials (default_state.json) and credentials no emulator knows.
 # Secrets reach the module as arguments (no_log), never through a task's ``environment:``: at -vvv Ansible prints that.
@@ -207,11 +207,11 @@ def fault_rows(c):
                  args=args(c, state='absent'), start='attached',
                  faults=[rule(DETACH, 'throttle', retry_after=c.retry_after(0.2 if c is ECS else 1))]),
         Scenario(c, 'read-throttled-always', 'throttling', 'every read throttled',
-                 'gives up after 10 attempts (throttling earns more than a failure) and names the code',
+                 'gives up after 20 attempts (throttling earns more than a failure) and names the code',
                  Expect(False, True, throttle, calls={DESCRIBE: [throttle] * THROTTLED_ATTEMPTS}, final=available(c), words=('throttled',)),
                  faults=[rule(DESCRIBE, 'throttle', count=99, retry_after=c.retry_after(0.1) if c is ECS else 0)]),
         Scenario(c, 'attach-throttled-always', 'throttling', 'every attach throttled',
-                 'gives up after 10 attempts; nothing changed',
+                 'gives up after 20 attempts; nothing changed',
                  Expect(False, True, throttle, calls={DESCRIBE: 1, ATTACH: [throttle] * THROTTLED_ATTEMPTS}, final=available(c)),
                  faults=[rule(ATTACH, 'throttle', count=99, retry_after=c.retry_after(0.1) if c is ECS else 0)]),
         Scenario(c, 'throttled-past-wait-timeout', 'throttling', 'reads throttled with retry-after 2 s, wait_timeout 1',
