@@ -471,6 +471,8 @@ def _status_for(kind):
 @pytest.mark.parametrize('code, kind, hint', [(code, kind, hint) for code, (kind, hint) in TABLE], ids=[code for code, _entry in TABLE])
 def test_every_mapped_error_code_fails_with_its_code_kind_and_hint(ecs, run, code, kind, hint):
     error = refused(_status_for(kind), code, 'ECS says %s' % code)
+    if kind == client.THROTTLED:
+        error += ({'x-acs-retry-after': '1'},)  # 1 ms: every attempt fits in the time bound, so the count is exact
     if kind in READ_KINDS:
         # Credentials, throttling and outages surface on the first call: the read (retried where the kind allows).
         ecs.on('DescribeNetworkInterfaces', error)

@@ -273,6 +273,8 @@ def _reply_for(code, kind):
     if code in EDGE_REPLIES:
         return EDGE_REPLIES[code]
     status = {client.THROTTLED: 429, client.TRANSIENT: 503, client.AUTH: 401, client.PERMISSION: 403, client.NOT_FOUND: 404}.get(kind, 400)
+    if kind == client.THROTTLED:
+        return refused(status, code, 'ZEC says %s' % code) + ({'Retry-After': '0'},)  # every attempt fits: the count is exact
     return refused(status, code, 'ZEC says %s' % code)
 
 
