@@ -80,7 +80,7 @@ def bad_minimum(option, value, minimum):
 
 
 def bad_url(option, value):
-    if value is None:
+    if not value:  # unset, or an empty environment variable (AWX injects one for an optional field left empty)
         return None
     parts = urlsplit(value)
     if parts.scheme not in ('http', 'https') or not parts.netloc:

@@ -54,13 +54,13 @@ def test_bad_minimum(value, problem):
     assert options.bad_minimum('network_card_index', value, 0) == problem
 
 
-@pytest.mark.parametrize('value', [None, 'https://ecs.cn-hangzhou.aliyuncs.com', 'http://127.0.0.1:8080',
+@pytest.mark.parametrize('value', [None, '', 'https://ecs.cn-hangzhou.aliyuncs.com', 'http://127.0.0.1:8080',
                                    'https://h.test/api/v2/zec', 'HTTPS://H.TEST'])
 def test_good_urls(value):
     assert options.bad_url('endpoint', value) is None
 
 
-@pytest.mark.parametrize('value', ['ecs.cn-hangzhou.aliyuncs.com', 'ftp://h.test', 'https://', 'http:/h.test', '', '127.0.0.1:8080'])
+@pytest.mark.parametrize('value', ['ecs.cn-hangzhou.aliyuncs.com', 'ftp://h.test', 'https://', 'http:/h.test', '127.0.0.1:8080'])
 def test_bad_urls(value):
     assert options.bad_url('endpoint', value) == (
         'endpoint %r is not a URL: give a base URL such as https://host or http://127.0.0.1:8080.' % value)

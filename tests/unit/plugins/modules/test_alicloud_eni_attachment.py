@@ -490,7 +490,8 @@ def test_every_mapped_error_code_fails_with_its_code_kind_and_hint(ecs, run, cod
     assert (result['error']['code'], result['error']['kind'], result['error']['action']) == (code, kind, action)
     assert result['msg'].startswith('%s failed for ENI %s: ECS says %s (%s, request R-err).' % (action, ENI, code, code))
     assert result['msg'].endswith(hint)
-    assert ecs.actions.count(action) == {client.THROTTLED: client.RetryPolicy().throttled_attempts, client.TRANSIENT: client.RetryPolicy().max_attempts}.get(kind, 1)
+    attempts = {client.THROTTLED: client.RetryPolicy().throttled_attempts, client.TRANSIENT: client.RetryPolicy().max_attempts}
+    assert ecs.actions.count(action) == attempts.get(kind, 1)
     mutations = [name for name in ecs.actions if name != 'DescribeNetworkInterfaces']
     assert mutations == ([] if kind in READ_KINDS else [action])
 

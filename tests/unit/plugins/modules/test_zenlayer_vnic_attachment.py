@@ -298,7 +298,8 @@ def test_every_mapped_error_code_fails_with_its_code_kind_and_hint(zec, run, cod
     assert (result['error']['code'], result['error']['kind'], result['error']['action']) == (code, kind, action)
     assert result['msg'].startswith('%s failed for vNIC %s: ' % (action, NIC))
     assert '(%s' % code in result['msg'] and result['msg'].endswith(hint)
-    assert zec.actions.count(action) == {client.THROTTLED: client.RetryPolicy().throttled_attempts, client.TRANSIENT: client.RetryPolicy().max_attempts}.get(kind, 1)
+    attempts = {client.THROTTLED: client.RetryPolicy().throttled_attempts, client.TRANSIENT: client.RetryPolicy().max_attempts}
+    assert zec.actions.count(action) == attempts.get(kind, 1)
     mutations = [name for name in zec.actions if name != 'DescribeNetworkInterfaces']
     assert mutations == ([] if kind in READ_KINDS or code in EDGE_REPLIES else [action])
 
