@@ -7,6 +7,8 @@ The TLS rows run against emulators that serve HTTPS with a certificate from a te
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import scenarios
@@ -41,6 +43,7 @@ def test_the_scan_covers_every_secret_the_rows_use(batch):
 
 def test_only_the_rows_without_certificate_checks_warn(batch):
     _outcomes, played, _secrets = batch
-    warned = [line for line in played.output.splitlines() if 'validate_certs is false' in line]
+    # ansible-core 2.16 wraps a warning at 79 columns when stdout is not a terminal: match on whitespace-joined text
+    warned = re.findall(r'\[WARNING\]: (validate_certs is false: .*? is not verified\.)', ' '.join(played.output.split()))
     expected = [row.expect.warns for row in scenarios.SECURITY if row.expect.warns]
-    assert sorted(line.replace('[WARNING]: ', '', 1) for line in warned) == sorted(expected)
+    assert sorted(warned) == sorted(expected)
