@@ -243,23 +243,17 @@ def _unwrap_lists(value):
     return value
 
 
-class EniAdapter:
+class EniAdapter(attachment.AdapterBase):
     """The three ENI calls the reconciler needs, for one region."""
 
     noun = 'ENI'
 
+    PHASE_STATUS = PHASE_STATUS
+
     def __init__(self, client, region):
-        self.client = client
+        super().__init__(client)
         self.region = region
         self.where = 'in region %s' % region
-
-    def limit_to(self, deadline):
-        """No retry pause may end past ``deadline`` (a ``time.monotonic()`` time): the task's wait_timeout."""
-        self.client.deadline = deadline
-
-    @staticmethod
-    def status_word(phase):
-        return PHASE_STATUS[phase]
 
     def get(self, nic_id):
         try:

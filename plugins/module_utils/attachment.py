@@ -73,6 +73,23 @@ class Nic:
         return self.phase in TRANSITIONAL or not self.known
 
 
+class AdapterBase:
+    """What every cloud adapter shares: its client, and the cloud's status word for each phase (``PHASE_STATUS``)."""
+
+    PHASE_STATUS = {}
+
+    def __init__(self, client):
+        self.client = client
+
+    def limit_to(self, deadline):
+        """No retry pause may end past ``deadline`` (a ``time.monotonic()`` time): the task's wait_timeout."""
+        self.client.deadline = deadline
+
+    @classmethod
+    def status_word(cls, phase):
+        return cls.PHASE_STATUS[phase]
+
+
 class Desired:
     """What the task asks for."""
 

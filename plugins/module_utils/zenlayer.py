@@ -221,22 +221,13 @@ def interface_from_zec(item):
                           primary=item.get('nicType') == 'Primary', facts=facts, known=status in STATUS_PHASES)
 
 
-class VnicAdapter:
+class VnicAdapter(attachment.AdapterBase):
     """The three vNIC calls the reconciler needs. vNICs are found by id across the account's regions."""
 
     noun = 'vNIC'
     where = 'in this Zenlayer account'
 
-    def __init__(self, client):
-        self.client = client
-
-    def limit_to(self, deadline):
-        """No retry pause may end past ``deadline`` (a ``time.monotonic()`` time): the task's wait_timeout."""
-        self.client.deadline = deadline
-
-    @staticmethod
-    def status_word(phase):
-        return PHASE_STATUS[phase]
+    PHASE_STATUS = PHASE_STATUS
 
     def get(self, nic_id):
         try:
