@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
-    ApiError, CONFLICT, CONNECTION, INVALID_STATE, MALFORMED, NOT_FOUND, THROTTLED, TRANSIENT,
+    ApiError, CONFLICT, INVALID_STATE, NOT_FOUND, READ_RETRY_KINDS,
 )
 from ansible_collections.cloudnet.nic.plugins.module_utils.failures import fail_api_error
 
@@ -406,7 +406,7 @@ class Reconciler:
         try:
             return self._read()
         except ApiError as err:
-            if err.kind not in (THROTTLED, TRANSIENT, CONNECTION, MALFORMED):
+            if err.kind not in READ_RETRY_KINDS:
                 raise
             return UNREADABLE
 

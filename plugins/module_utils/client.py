@@ -47,6 +47,8 @@ INVALID_INPUT = 'invalid_input'
 CONNECTION = 'connection'
 TLS = 'tls'
 MALFORMED = 'malformed_response'
+# Kinds of failure a read is retried on, and that a wait for a transition outlasts: none says the request is wrong.
+READ_RETRY_KINDS = (THROTTLED, TRANSIENT, CONNECTION, MALFORMED)
 UNKNOWN = 'unknown'
 
 USER_AGENT = 'cloudnet.nic/0.1.0 (+ansible collection)'
@@ -226,7 +228,7 @@ class Client:
             return True
         if mutating:
             return False
-        return err.kind in (TRANSIENT, CONNECTION, MALFORMED)
+        return err.kind in READ_RETRY_KINDS
 
     def _attempt(self, action, params, mutating):
         prepared = self.dialect.prepare(action, params)
