@@ -19,8 +19,10 @@ KIND_MEANING = {
     'permission': 'the credentials are valid but not allowed to do this',
     'invalid_input': 'an id or option is wrong for this request',
     'not_found': 'the interface or the instance does not exist where the module looked',
-    'invalid_state': 'the interface or the instance is not in a state that allows the change',
-    'conflict': 'another operation holds the interface or the instance',
+    'invalid_state': 'the interface is not in a state that allows the change',
+    'instance_state': 'the instance\'s status refuses the change (stopped, starting, stopping, ...)',
+    'busy': 'another operation on the interface or the instance is in flight',
+    'conflict': 'the interface is held by another instance, or is the primary interface (decided by the module)',
     'quota': 'an account or instance limit is reached',
     'throttled': 'the API rate limit was hit and retries ran out',
     'transient': 'the API failed on its side and retries ran out',
@@ -39,13 +41,26 @@ collection's own classification, the same for both clouds, so a playbook can bra
 {kinds}
 
 Failures decided by the module itself (no API call failed) use these codes: `NotFound`, `PrimaryInterface`,
-`UnusableStatus`, `PlacementMismatch`, `AttachedElsewhere`, `Disappeared`, `Rejected`, `WaitTimeout`, `Unsettled`;
-and `MalformedResponse` when an answer is not what the API documents (often a proxy answering instead).
+`UnusableStatus`, `PlacementMismatch`, `AttachedElsewhere`, `Disappeared`, `Rejected`, `WaitTimeout` (kind `timeout`),
+`Unsettled`; `InvalidInput` (kind `invalid_input`) when an option is wrong, before any call. The client's own codes:
+`MalformedResponse` when an answer is not what the API documents (often a proxy answering instead), `TooManyRequests`
+(HTTP 429 without the cloud's body), `EndpointNotFound` (ZEC: HTTP 404 where the API should answer), `ConnectionFailed`,
+`ConnectionLost`, `ReadTimeout` (kind `connection`), `TLSError`, `TLSHandshakeFailed` (kind `tls`), `InvalidEndpoint`,
+`RequestNotMade`. An HTTP 429 is throttling whatever its body says.
+
+In check mode, an attach the instance shows the cloud would refuse (missing, in another zone, VPC or region, in a status
+that refuses, or at its interface limit where the cloud exposes it) fails with the code the real run would get, its
+message starting `predicted in check mode:`.
 """
 
 RETRIED = {
     'throttled': 'yes, reads and writes, with backoff and the advised pause',
-    'transient': 'reads yes; an attach/detach is never resent: the module reads again and decides',
+    'transient': 'reads yes; an attach/detach is never resent blindly: the module reads again and decides',
+    'busy': 'yes, with backoff, until `wait_timeout`',
+    'instance_state': 'yes while the instance is starting or stopping (the module reads the instance to tell); '
+                      'a settled status (stopped, released) fails at once',
+    'invalid_state': 'the module reads again: a change by someone else is decided on afresh; while the reads may lag the '
+                     'cloud (15 s) the call is retried with backoff; then it fails',
 }
 
 

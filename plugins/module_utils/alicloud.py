@@ -13,18 +13,23 @@ Parameters travel in the query string of a POST with an empty body, as the offic
 from __future__ import annotations
 
 import datetime
-import re
 import hashlib
 import hmac
+import json
+import re
 import uuid
 from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.cloudnet.nic.plugins.module_utils import attachment, options
+from ansible_collections.cloudnet.nic.plugins.module_utils import options
+from ansible_collections.cloudnet.nic.plugins.module_utils.attachment import AdapterBase
+from ansible_collections.cloudnet.nic.plugins.module_utils.interface import (
+    ATTACHED, ATTACHING, AVAILABLE, CREATING, DETACHING, GONE_OR_BROKEN, READY, REFUSING, STARTING_OR_STOPPING, Instance, Nic,
+)
 from ansible_collections.cloudnet.nic.plugins.module_utils.listing import chunks
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
-    AUTH, CONFLICT, INVALID_INPUT, INVALID_STATE, NOT_FOUND, PERMISSION, QUOTA, THROTTLED, TRANSIENT,
+    AUTH, BUSY, INSTANCE_STATE, INVALID_INPUT, INVALID_STATE, NOT_FOUND, PERMISSION, QUOTA, THROTTLED, TRANSIENT,
     ApiError, Client, ErrorTable, PreparedCall, decode_json, malformed,
 )
 
@@ -60,26 +65,32 @@ ID_SHAPES = {'eni_id': ENI_ID, 'eni_ids': ENI_ID, 'instance_id': INSTANCE_ID}
 _REGION = re.compile(r'^[a-z]{2,}(-[a-z0-9]+)+$')
 
 STATUS_PHASES = {
-    'Available': attachment.AVAILABLE,
-    'Attaching': attachment.ATTACHING,
-    'InUse': attachment.ATTACHED,
-    'Detaching': attachment.DETACHING,
-    'Deleting': attachment.GONE_OR_BROKEN,
-    'Creating': attachment.GONE_OR_BROKEN,
-    'CreateFailed': attachment.GONE_OR_BROKEN,
+    'Available': AVAILABLE,
+    'Attaching': ATTACHING,
+    'InUse': ATTACHED,
+    'Detaching': DETACHING,
+    'Deleting': GONE_OR_BROKEN,
+    'Creating': CREATING,
+    'CreateFailed': GONE_OR_BROKEN,
 }
 PHASE_STATUS = {
-    attachment.AVAILABLE: 'Available',
-    attachment.ATTACHING: 'Attaching',
-    attachment.ATTACHED: 'InUse',
-    attachment.DETACHING: 'Detaching',
+    AVAILABLE: 'Available',
+    ATTACHING: 'Attaching',
+    ATTACHED: 'InUse',
+    DETACHING: 'Detaching',
 }
+# Instance statuses (DescribeInstances): attach and detach need Running or Stopped (AttachNetworkInterface and
+# DetachNetworkInterface pages); Pending, Starting and Stopping pass by themselves.
+INSTANCE_STATES = {'Running': READY, 'Stopped': READY, 'Pending': STARTING_OR_STOPPING, 'Starting': STARTING_OR_STOPPING,
+                   'Stopping': STARTING_OR_STOPPING}
 
 _CHECK_IDS = 'Check the ENI and instance ids: an ENI id starts with eni-, an instance id with i-.'
 _CHECK_CREDENTIALS = ('check access_key_id and access_key_secret (or the ALIBABA_CLOUD_ACCESS_KEY_* variables); '
                       'with STS credentials, also security_token.')
 _RAM = 'Grant the RAM user ecs:DescribeNetworkInterfaces, ecs:AttachNetworkInterface and ecs:DetachNetworkInterface.'
 _RETRY_LATER = 'The request was retried and still failed; try again later.'
+_BUSY = 'Another operation on the ENI or the instance kept running until the task\'s wait_timeout; run the task again later.'
+_THROTTLED = 'ECS throttled the account\'s API calls and retries ran out; lower forks or run the task again later.'
 
 ERRORS = ErrorTable({
     'MissingParameter': (INVALID_INPUT, 'A required parameter was not sent; report this as a bug in cloudnet.nic.'),
@@ -91,17 +102,21 @@ ERRORS = ErrorTable({
     'InvalidEniId.Malformed': (INVALID_INPUT, _CHECK_IDS),
     'InvalidOperation.InvalidRegion': (INVALID_INPUT, 'Check the region option: it must be an ECS region id such as cn-hangzhou.'),
     'Forbidden.RegionId': (INVALID_INPUT, 'ECS is not available to this account in that region; check the region option.'),
-    'InvalidOperation.InvalidEcsState': (INVALID_STATE, 'The instance must be Running or Stopped (some instance types need Stopped); '
-                                                        'wait for it to settle or stop it, then run the task again.'),
-    'IncorrectInstanceStatus': (INVALID_STATE, 'The instance must be Running or Stopped; wait for it to settle, then run the task again.'),
+    'InvalidOperation.InvalidEcsState': (INSTANCE_STATE, 'The instance must be Running or Stopped (some instance types need Stopped); '
+                                                         'start or stop it, then run the task again.'),
+    'IncorrectInstanceStatus': (INSTANCE_STATE, 'The instance must be Running or Stopped; start or stop it, then run the task again.'),
     'InvalidOperation.InvalidEniState': (INVALID_STATE, 'The ENI is not in a state that allows this; run the task again once it settles.'),
     'InvalidOperation.HasMemberEniAttached': (INVALID_STATE, 'Detach the member ENIs of this trunk ENI first.'),
+    'InvalidOperation.EniLinked': (INVALID_STATE, 'The ENI is linked to other ENIs of the instance; unlink them first, then run the task '
+                                                  'again.'),
+    'InvalidParameter.EniNotBelongEcs': (INVALID_STATE, 'The ENI is not attached to that instance (any more); run the task again.'),
     'InvalidOperation.DetachPrimaryEniNotAllowed': (INVALID_INPUT, 'The primary ENI of an instance cannot be detached; choose a secondary ENI.'),
     'InvalidOperation.InvalidEniType': (INVALID_INPUT, 'Only secondary ENIs can be attached or detached; choose a secondary ENI.'),
     'InvalidOperation.EniServiceManaged': (PERMISSION, 'This ENI is managed by another Alibaba Cloud service; manage it there.'),
     'InvalidUserType.NotSupported': (PERMISSION, 'This account type cannot perform the operation; use a regular Alibaba Cloud account.'),
     'Forbidden.NotSupportRAM': (PERMISSION, 'This operation is not open to RAM users; use the account owner\'s credentials.'),
     'Forbidden.SubUser': (PERMISSION, _RAM),
+    'Forbidden.RAM': (PERMISSION, _RAM),
     'Forbidden': (PERMISSION, _RAM),
     'Abs.InvalidAccount.NotFound': (AUTH, 'The account does not exist or the AccessKey has expired; ' + _CHECK_CREDENTIALS),
     'MaxEniCountExceeded': (QUOTA, 'The account reached its ENI quota; raise it in Quota Center or release unused ENIs.'),
@@ -111,9 +126,9 @@ ERRORS = ErrorTable({
                                                                  'use an ENI in the instance\'s zone.'),
     'InvalidOperation.VpcMismatch': (INVALID_INPUT, 'The ENI and the instance are in different VPCs; use an ENI in the instance\'s VPC.'),
     'InvalidSecurityGroupId.NotVpc': (INVALID_INPUT, 'The ENI\'s security group is not a VPC security group.'),
-    'Operation.Conflict': (CONFLICT, 'Another operation on the ENI or instance is in progress; run the task again shortly.'),
-    'OperationConflict': (CONFLICT, 'Another operation on the ENI or instance is in progress; run the task again shortly.'),
-    'InvalidOperation.Conflict': (CONFLICT, 'Another operation on the ENI or instance is in progress; run the task again shortly.'),
+    'Operation.Conflict': (BUSY, _BUSY),
+    'OperationConflict': (BUSY, _BUSY),
+    'InvalidOperation.Conflict': (BUSY, _BUSY),
     'InvalidEcsId.NotFound': (NOT_FOUND, 'No such instance in this region; check instance_id and region.'),
     'InvalidInstanceId.NotFound': (NOT_FOUND, 'No such instance in this region; check instance_id and region.'),
     'InvalidEniId.NotFound': (NOT_FOUND, 'No such ENI in this region; check eni_id and region.'),
@@ -132,9 +147,9 @@ ERRORS = ErrorTable({
     'InvalidSecurityToken.Malformed': (AUTH, 'The STS security_token is not valid; ' + _CHECK_CREDENTIALS),
     'InvalidSecurityToken.MismatchWithAccessKey': (AUTH, 'The STS security_token belongs to another AccessKey; ' + _CHECK_CREDENTIALS),
 }, prefixes={
-    'Throttling': (THROTTLED, 'ECS throttled the account\'s API calls and retries ran out; lower forks or run the task again later.'),
-    'Rejected.Throttling': (THROTTLED, 'ECS throttled the account\'s API calls and retries ran out; lower forks or run the task again later.'),
-})
+    'Throttling': (THROTTLED, _THROTTLED),
+    'Rejected.Throttling': (THROTTLED, _THROTTLED),
+}, throttled_hint=_THROTTLED)
 
 
 def percent_encode(value):
@@ -158,8 +173,49 @@ def acs3_authorization(method, path, query, headers, body_sha256, access_key_id,
     return '%s Credential=%s,SignedHeaders=%s,Signature=%s' % (ALGORITHM, access_key_id, ';'.join(names), signature)
 
 
+# Regions whose ECS endpoint is not ecs.<region>.aliyuncs.com: the endpoint map of the official SDK
+# (alibabacloud-ecs20140526 7.11.8, alibabacloud_ecs20140526/client.py, Client.__init__ _endpoint_map). cn-hangzhou
+# is left out: ecs.cn-hangzhou.aliyuncs.com serves it too (ECS endpoint page, api-ecs-2014-05-26-endpoint).
+ENDPOINT_MAP = {
+    'cn-shanghai-finance-1': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-shenzhen-finance-1': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-north-2-gov-1': 'ecs.aliyuncs.com',
+    'ap-northeast-2-pop': 'ecs.aliyuncs.com',
+    'cn-beijing-finance-pop': 'ecs.aliyuncs.com',
+    'cn-beijing-gov-1': 'ecs.aliyuncs.com',
+    'cn-beijing-nu16-b01': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-edge-1': 'ecs.cn-qingdao-nebula.aliyuncs.com',
+    'cn-fujian': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-haidian-cm12-c01': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-hangzhou-bj-b01': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-hangzhou-finance': 'ecs.aliyuncs.com',
+    'cn-hangzhou-internal-prod-1': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-hangzhou-internal-test-1': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-hangzhou-internal-test-2': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-hangzhou-internal-test-3': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-hangzhou-test-306': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-hongkong-finance-pop': 'ecs.aliyuncs.com',
+    'cn-huhehaote-nebula-1': 'ecs.cn-qingdao-nebula.aliyuncs.com',
+    'cn-shanghai-et15-b01': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-shanghai-et2-b01': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-shanghai-inner': 'ecs.aliyuncs.com',
+    'cn-shanghai-internal-test-1': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-shenzhen-inner': 'ecs.aliyuncs.com',
+    'cn-shenzhen-st4-d01': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-shenzhen-su18-b01': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-wuhan': 'ecs.aliyuncs.com',
+    'cn-yushanfang': 'ecs.aliyuncs.com',
+    'cn-zhangbei': 'ecs.aliyuncs.com',
+    'cn-zhangbei-na61-b01': 'ecs-cn-hangzhou.aliyuncs.com',
+    'cn-zhangjiakou-na62-a01': 'ecs.cn-zhangjiakou.aliyuncs.com',
+    'cn-zhengzhou-nebula-1': 'ecs.cn-qingdao-nebula.aliyuncs.com',
+    'eu-west-1-oxs': 'ecs.cn-shenzhen-cloudstone.aliyuncs.com',
+    'rus-west-1-pop': 'ecs.aliyuncs.com',
+}
+
+
 def default_endpoint(region):
-    return 'https://ecs.%s.aliyuncs.com' % region
+    return 'https://%s' % ENDPOINT_MAP.get(region, 'ecs.%s.aliyuncs.com' % region)
 
 
 def _utc_now():
@@ -225,9 +281,19 @@ def interface_from_ecs(item):
     attached = facts.get('attachment') or {}
     instance_id = facts.pop('instance_id', None) or attached.get('instance_id')
     placement = {'network_card_index': attached.get('network_card_index')}
-    phase = STATUS_PHASES.get(status, attachment.GONE_OR_BROKEN)
-    return attachment.Nic(nic_id, status, phase, instance_id=instance_id, primary=facts.get('type') == 'Primary',
-                          placement=placement, facts=facts, known=status in STATUS_PHASES)
+    phase = STATUS_PHASES.get(status, GONE_OR_BROKEN)
+    return Nic(nic_id, status, phase, instance_id=instance_id, primary=facts.get('type') == 'Primary',
+               placement=placement, facts=facts, known=status in STATUS_PHASES)
+
+
+def instance_from_ecs(item):
+    """An ``Instance`` from one Instances.Instance item of DescribeInstances."""
+    status = item.get('Status')
+    vpc = item.get('VpcAttributes') or {}
+    interfaces = (item.get('NetworkInterfaces') or {}).get('NetworkInterface')
+    return Instance(item.get('InstanceId'), status, INSTANCE_STATES.get(status, REFUSING),
+                    location={'zone_id': item.get('ZoneId'), 'vpc_id': vpc.get('VpcId')},
+                    interfaces=len(interfaces) if isinstance(interfaces, list) else None)
 
 
 def _unwrap_lists(value):
@@ -243,12 +309,21 @@ def _unwrap_lists(value):
     return value
 
 
-class EniAdapter(attachment.AdapterBase):
+class EniAdapter(AdapterBase):
     """The three ENI calls the reconciler needs, for one region."""
 
     noun = 'ENI'
 
     PHASE_STATUS = PHASE_STATUS
+    # DetachNetworkInterface names the instance: a late copy after a move is refused, so every call is pinned.
+    # An ENI stuck in Detaching can take the detach again (DetachNetworkInterface page: "re-initiate the request").
+    REDETACH_WHILE_DETACHING = True
+    # DescribeNetworkInterfaces reports Attachment.NetworkCardIndex only for an InUse ENI attached with an index (SDK
+    # model doc string of DescribeNetworkInterfaceAttribute's Attachment.NetworkCardIndex). ECS does not document which
+    # card an ENI attached without one is on; this collection defines it as the instance's default card, index 0 (as
+    # EC2 documents for its AttachNetworkInterface), so that an ENI attached without an index is converged for index 0.
+    PLACEMENT_DEFAULTS = {'network_card_index': 0}
+    ATTACHMENT_FACTS = ('attachment',)
 
     def __init__(self, client, region):
         super().__init__(client)
@@ -292,6 +367,45 @@ class EniAdapter(attachment.AdapterBase):
                                 data.get('RequestId'), api='the ECS API')
             params['NextToken'] = token
 
+    def get_instance(self, instance_id, with_limit=False):
+        """The instance, or None; ``with_limit`` also reads its type's ENI limit (DescribeInstanceTypes, EniQuantity)."""
+        data = self.client.call('DescribeInstances', {'RegionId': self.region, 'InstanceIds': json.dumps([instance_id])})
+        instances = (data.get('Instances') or {}).get('Instance')
+        if not isinstance(instances, list):
+            raise malformed('DescribeInstances', 'answered without an Instances list', data.get('RequestId'), api='the ECS API')
+        matching = [item for item in instances if isinstance(item, dict) and item.get('InstanceId') == instance_id]
+        if not matching:
+            return None
+        found = instance_from_ecs(matching[0])
+        if with_limit and matching[0].get('InstanceType'):
+            found.interface_limit = self._eni_limit(matching[0]['InstanceType'])
+        return found
+
+    def _eni_limit(self, instance_type):
+        data = self.client.call('DescribeInstanceTypes', {'InstanceTypes.1': instance_type})
+        types = (data.get('InstanceTypes') or {}).get('InstanceType')
+        for item in types if isinstance(types, list) else ():
+            if isinstance(item, dict) and item.get('InstanceTypeId') == instance_type and isinstance(item.get('EniQuantity'), int):
+                return item['EniQuantity']
+        return None
+
+    def refusal(self, nic, instance):
+        """The error AttachNetworkInterface would answer, in the order ECS checks (AttachNetworkInterface page)."""
+        if instance is None:
+            return _predicted('InvalidEcsId.NotFound', 'the instance does not exist in region %s' % self.region)
+        if instance.state == REFUSING:
+            return _predicted('InvalidOperation.InvalidEcsState', 'instance %s is %s; it must be Running or Stopped' % (
+                instance.id, instance.status))
+        for key, code in (('zone_id', 'InvalidOperation.AvailabilityZoneMismatch'), ('vpc_id', 'InvalidOperation.VpcMismatch')):
+            mine, theirs = nic.facts.get(key), instance.location.get(key)
+            if mine and theirs and mine != theirs:
+                return _predicted(code, 'the ENI is in %s %s, instance %s in %s' % (key[:-3], mine, instance.id, theirs))
+        limit = instance.interface_limit
+        if limit is not None and instance.interfaces is not None and nic.instance_id != instance.id and instance.interfaces >= limit:
+            return _predicted('EniPerInstanceLimitExceeded', 'instance %s already has %d ENIs, the most its type takes' % (
+                instance.id, instance.interfaces))
+        return None
+
     def attach(self, nic, instance_id, placement):
         params = {'RegionId': self.region, 'NetworkInterfaceId': nic.id, 'InstanceId': instance_id}
         if placement.get('network_card_index') is not None:
@@ -301,6 +415,11 @@ class EniAdapter(attachment.AdapterBase):
     def detach(self, nic):
         self.client.call('DetachNetworkInterface', {'RegionId': self.region, 'NetworkInterfaceId': nic.id,
                                                     'InstanceId': nic.instance_id}, mutating=True)
+
+
+def _predicted(code, why):
+    """The ``ApiError`` a real AttachNetworkInterface would fail with, as check mode predicts it."""
+    return ERRORS.error(code, 'predicted in check mode: %s' % why, None, None, 'AttachNetworkInterface')
 
 
 def _items(data):

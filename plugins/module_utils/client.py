@@ -37,6 +37,8 @@ except ImportError:  # pragma: no cover - exercised through missing_required_lib
 NOT_FOUND = 'not_found'
 CONFLICT = 'conflict'
 INVALID_STATE = 'invalid_state'
+BUSY = 'busy'  # another operation on the interface or the instance is in flight: it passes by itself
+INSTANCE_STATE = 'instance_state'  # the instance's status refuses: passes if the instance is starting or stopping
 QUOTA = 'quota'
 PERMISSION = 'permission'
 AUTH = 'auth'
@@ -52,6 +54,8 @@ READ_RETRY_KINDS = (THROTTLED, TRANSIENT, CONNECTION, MALFORMED)
 UNKNOWN = 'unknown'
 
 USER_AGENT = 'cloudnet.nic/0.1.0 (+ansible collection)'
+# The shortest read timeout a request gets when the task's deadline is near.
+MIN_REQUEST_TIMEOUT = 0.5
 
 
 class ApiError(Exception):
@@ -187,7 +191,7 @@ class Client:
         self._sleep = sleep
         self._clock = clock
         self._session = session
-        self.deadline = None  # a clock() time no retry pause may end past (the task's wait_timeout)
+        self.deadline = None  # a clock() time no request and no retry pause may run past (the task's wait_timeout)
         self.attempts = 0
         self.retries = 0
 
@@ -230,23 +234,31 @@ class Client:
             return False
         return err.kind in READ_RETRY_KINDS
 
+    def request_timeout(self):
+        """The read timeout of the next request: ``timeout``, but never past the task's deadline."""
+        if self.deadline is None:
+            return self.timeout
+        return max(min(self.timeout, self.deadline - self._clock()), MIN_REQUEST_TIMEOUT)
+
     def _attempt(self, action, params, mutating):
         prepared = self.dialect.prepare(action, params)
         self.attempts += 1
+        timeout = self.request_timeout()
         try:
             raw = self.session.request(
                 prepared.method, prepared.url, params=prepared.params, headers=prepared.headers,
-                data=prepared.body, timeout=self.timeout, verify=self.verify, allow_redirects=False,
+                data=prepared.body, timeout=timeout, verify=self.verify, allow_redirects=False,
             )
-        except requests_exceptions.SSLError:
-            raise ApiError('TLSError', 'the TLS certificate of %s could not be verified' % _origin(prepared.url),
-                           action=action, kind=TLS,
-                           hint='Set ca_path to the CA bundle that signed the endpoint certificate, or fix the endpoint URL.')
+        except requests_exceptions.SSLError as exc:
+            raise _tls_error(exc, action, prepared.url)
         except (requests_exceptions.ConnectionError, requests_exceptions.Timeout, requests_exceptions.ChunkedEncodingError) as exc:
-            raise self._transport_error(exc, action, prepared, mutating)
+            raise self._transport_error(exc, action, prepared, mutating, timeout)
         except requests_exceptions.RequestException as exc:
             raise ApiError('InvalidEndpoint', 'the request to %s could not be made (%s)' % (_origin(prepared.url), type(exc).__name__),
                            action=action, kind=INVALID_INPUT, hint='Check the endpoint option: it must be an http(s) URL.')
+        except (OSError, ValueError) as exc:  # e.g. a CA bundle requests cannot load; never a traceback
+            raise ApiError('RequestNotMade', 'the request to %s could not be made (%s)' % (_origin(prepared.url), type(exc).__name__),
+                           action=action, kind=INVALID_INPUT, hint='Check the ca_path and endpoint options.')
         response = Response(raw.status_code, raw.headers, raw.content)
         try:
             return self.dialect.parse(action, response)
@@ -257,10 +269,10 @@ class Client:
                 err.outcome_unknown = True
             raise
 
-    def _transport_error(self, exc, action, prepared, mutating):
+    def _transport_error(self, exc, action, prepared, mutating, timeout):
         unsent = _nothing_was_sent(exc)
         if isinstance(exc, requests_exceptions.ReadTimeout):
-            code, text = 'ReadTimeout', 'no answer from %s within %s seconds' % (_origin(prepared.url), self.timeout)
+            code, text = 'ReadTimeout', 'no answer from %s within %s seconds' % (_origin(prepared.url), _seconds(timeout))
         elif unsent:
             code, text = 'ConnectionFailed', 'could not connect to %s' % _origin(prepared.url)
         else:
@@ -269,9 +281,26 @@ class Client:
                         hint='Check the endpoint, proxy settings and network path, or raise the timeout option.')
 
 
+# A TLS handshake that failed because the other end does not speak TLS at all (an https:// URL to a plain HTTP port).
+_NOT_TLS = ('wrong version number', 'record layer failure', 'unknown protocol', 'packet length too long', 'http request')
+
+
+def _tls_error(exc, action, url):
+    if any(words in str(exc).lower() for words in _NOT_TLS):
+        return ApiError('TLSHandshakeFailed', '%s did not answer in TLS' % _origin(url), action=action, kind=TLS,
+                        hint='The endpoint seems to serve plain HTTP: use an http:// endpoint, or the port that serves HTTPS.')
+    return ApiError('TLSError', 'the TLS certificate of %s could not be verified' % _origin(url), action=action, kind=TLS,
+                    hint='Set ca_path to the CA bundle that signed the endpoint certificate, or fix the endpoint URL.')
+
+
+def _seconds(value):
+    return int(value) if float(value).is_integer() else round(value, 1)
+
+
 def _origin(url):
+    """``scheme://host:port`` of ``url``, without any user name or password it may carry."""
     scheme, _sep, rest = url.partition('://')
-    return '%s://%s' % (scheme, rest.split('/', 1)[0].split('?', 1)[0])
+    return '%s://%s' % (scheme, rest.split('/', 1)[0].split('?', 1)[0].rpartition('@')[2])
 
 
 class ErrorTable:
@@ -281,11 +310,18 @@ class ErrorTable:
     ``'Throttling'``) likewise. A code in neither falls back to a kind from the HTTP status.
     """
 
-    def __init__(self, entries, prefixes=None):
+    def __init__(self, entries, prefixes=None, throttled_hint=None):
         self.entries = entries
         self.prefixes = prefixes or {}
+        self.throttled_hint = throttled_hint or 'The cloud throttled the API calls and retries ran out; lower forks or run the task again later.'
 
     def classify(self, code, http_status):
+        kind, hint = self._by_code(code, http_status)
+        if http_status == 429 and kind != THROTTLED:  # throttling, whatever the body says (the clouds' Go SDKs retry any 429)
+            return THROTTLED, self.throttled_hint
+        return kind, hint
+
+    def _by_code(self, code, http_status):
         if code in self.entries:
             return self.entries[code]
         for prefix, entry in self.prefixes.items():
@@ -322,6 +358,10 @@ def decode_json(response, action):
         return data
     kind_of_body = 'an empty body' if not response.body else 'a body that is not a JSON object (%s)' % (
         response.headers.get('Content-Type') or 'no content type')
+    if response.status == 429:
+        raise ApiError('TooManyRequests', 'HTTP 429 with %s' % kind_of_body, http_status=429, action=action, kind=THROTTLED,
+                       hint='The cloud (or a gateway in front of it) throttled the API calls and retries ran out; lower forks or '
+                            'run the task again later.')
     raise ApiError('MalformedResponse', 'HTTP %s with %s' % (response.status, kind_of_body), http_status=response.status,
                    action=action, kind=TRANSIENT if response.status >= 500 else MALFORMED,
                    hint='A proxy or gateway may be answering instead of the API; check the endpoint and proxy settings.')

@@ -9,9 +9,8 @@ FOR INTERNAL COLLECTION USE ONLY. Python versions supported: 3.9 and newer.
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.cloudnet.nic.plugins.module_utils import options
+from ansible_collections.cloudnet.nic.plugins.module_utils.attachment import CloudModule
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import ApiError
 from ansible_collections.cloudnet.nic.plugins.module_utils.failures import fail_api_error
 
@@ -50,7 +49,7 @@ def run_info_module(cloud, ids_option, ids_aliases):
     for name, (_parameter, allowed) in cloud.FILTERS.items():
         argument_spec[name] = dict(type='str', choices=list(allowed)) if allowed else dict(type='str')
     argument_spec.update(cloud.connection_argument_spec())
-    module = AnsibleModule(argument_spec, supports_check_mode=True)
+    module = CloudModule(argument_spec, {'network_interfaces': []}, supports_check_mode=True)
     params = module.params
     problems = cloud.connection_problems(params) + [cloud.bad_id(ids_option, value) for value in params[ids_option] or ()]
     problems.append(cloud.bad_id('instance_id', params['instance_id']))

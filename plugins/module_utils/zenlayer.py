@@ -21,10 +21,14 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.cloudnet.nic.plugins.module_utils import attachment, options
+from ansible_collections.cloudnet.nic.plugins.module_utils import options
+from ansible_collections.cloudnet.nic.plugins.module_utils.attachment import AdapterBase
+from ansible_collections.cloudnet.nic.plugins.module_utils.interface import (
+    ATTACHED, ATTACHING, AVAILABLE, CREATING, DETACHING, GONE_OR_BROKEN, READY, REFUSING, STARTING_OR_STOPPING, Instance, Nic,
+)
 from ansible_collections.cloudnet.nic.plugins.module_utils.listing import chunks
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
-    AUTH, CONFLICT, INVALID_INPUT, INVALID_STATE, NOT_FOUND, PERMISSION, QUOTA, THROTTLED, TRANSIENT,
+    AUTH, INSTANCE_STATE, INVALID_INPUT, INVALID_STATE, NOT_FOUND, PERMISSION, QUOTA, THROTTLED, TRANSIENT,
     ApiError, Client, ErrorTable, PreparedCall, decode_json, malformed as client_malformed,
 )
 
@@ -60,21 +64,27 @@ FILTERS = {
 ID_EXAMPLES = {'nic_id': '1475945014486896967', 'nic_ids': '1475945014486896967', 'instance_id': '1478001766933994003'}
 ALIBABA_ID_PREFIXES = ('eni-', 'i-')
 
+# PENDING is "being created": the zenlayer Terraform provider names it ZecVnicStatusCreating and waits through it
+# (terraform-provider-zenlayercloud zenlayercloud/services/zec/extension_zec.go; the vNIC resource's nicIsOperating).
 STATUS_PHASES = {
-    'AVAILABLE': attachment.AVAILABLE,
-    'ATTACHING': attachment.ATTACHING,
-    'USED': attachment.ATTACHED,
-    'DETACHING': attachment.DETACHING,
-    'PENDING': attachment.GONE_OR_BROKEN,
-    'DELETING': attachment.GONE_OR_BROKEN,
-    'CREATE_FAILED': attachment.GONE_OR_BROKEN,
+    'AVAILABLE': AVAILABLE,
+    'ATTACHING': ATTACHING,
+    'USED': ATTACHED,
+    'DETACHING': DETACHING,
+    'PENDING': CREATING,
+    'DELETING': GONE_OR_BROKEN,
+    'CREATE_FAILED': GONE_OR_BROKEN,
 }
 PHASE_STATUS = {
-    attachment.AVAILABLE: 'AVAILABLE',
-    attachment.ATTACHING: 'ATTACHING',
-    attachment.ATTACHED: 'USED',
-    attachment.DETACHING: 'DETACHING',
+    AVAILABLE: 'AVAILABLE',
+    ATTACHING: 'ATTACHING',
+    ATTACHED: 'USED',
+    DETACHING: 'DETACHING',
 }
+# Instance statuses: attach and detach need RUNNING (the vNIC attach and detach pages). The statuses the Terraform
+# provider waits through (extension_zec.go InstanceOperatingStatus) pass by themselves; REBOOT too (the CLI's enum).
+INSTANCE_STATES = dict([('RUNNING', READY)] + [(status, STARTING_OR_STOPPING) for status in (
+    'PENDING', 'DEPLOYING', 'REBUILDING', 'BOOTING', 'STOPPING', 'RELEASING', 'RECYCLING', 'RESIZING', 'REBOOT')])
 
 _CHECK_CREDENTIALS = ('Check access_key_id and access_key_password (or ZENLAYERCLOUD_ACCESS_KEY_ID and '
                       'ZENLAYERCLOUD_ACCESS_KEY_PASSWORD), that the clock of the host running the module is right (NTP), '
@@ -94,17 +104,18 @@ HINTS_BY_KIND = {
     INVALID_STATE: {
         'INVALID_NIC_ATTACHED': 'The vNIC is already attached to an instance; ' + _SETTLE,
         'INVALID_NIC_STATUS': 'The vNIC must be AVAILABLE to attach and USED to detach; ' + _SETTLE,
-        'OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT': 'The instance must be RUNNING; start it or wait for it to settle, then run the task again.',
-        'INVALID_INSTANCE_PRECHECK_ABNORMAL': 'The instance failed ZEC\'s pre-check: it must be RUNNING with the QEMU guest agent installed and running.',
         'OPERATION_DENIED_NIC_NOT_EXIST_INSTANCE': 'The vNIC is not attached to any instance; ' + _SETTLE,
     },
-    CONFLICT: {
-        'INVALID_NIC_LB_ASSOCIATED': 'A private IP of the vNIC is a load balancer backend; remove it from the load balancer first.',
+    INSTANCE_STATE: {
+        'OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT': 'The instance must be RUNNING; start it, then run the task again.',
+        'INVALID_INSTANCE_PRECHECK_ABNORMAL': 'The instance failed ZEC\'s pre-check: it must be RUNNING with the QEMU guest agent installed and running.',
     },
     QUOTA: {
-        'INVALID_INSTANCE_NIC_LIMIT': 'The instance already has the most vNICs it can have (8); detach another vNIC first.',
+        'INVALID_INSTANCE_NIC_LIMIT': 'The instance already has the most vNICs its instance type allows; detach another vNIC first, or use '
+                                      'a larger instance type.',
     },
     INVALID_INPUT: {
+        'INVALID_NIC_LB_ASSOCIATED': 'A private IP of the vNIC is a load balancer backend; remove it from the load balancer first.',
         'INVALID_NIC_INSTANCE_REGION_MISMATCH': 'The vNIC and the instance are in different regions; use a vNIC in the instance\'s region.',
         'INVALID_NIC_PRIMARY_CANT_DETACH': 'The primary vNIC of an instance cannot be detached; choose a secondary vNIC.',
         'INVALID_PARAMETER': 'ZEC refused a parameter; check nic_id and instance_id.',
@@ -128,7 +139,8 @@ HINTS_BY_KIND = {
         'INVALID_OPERATION_TIMEOUT': 'The ZEC backend timed out on the operation; run the task again later.',
     },
 }
-ERRORS = ErrorTable(dict((code, (kind, hint)) for kind, hints in HINTS_BY_KIND.items() for code, hint in hints.items()))
+ERRORS = ErrorTable(dict((code, (kind, hint)) for kind, hints in HINTS_BY_KIND.items() for code, hint in hints.items()),
+                    throttled_hint=HINTS_BY_KIND[THROTTLED]['REQUEST_LIMIT_EXCEEDED'])
 
 
 def zc2_signature(access_key_password, timestamp, body, content_type, host):
@@ -188,14 +200,28 @@ class ZecDialect:
         if refusal:
             # No API answered, so there is no requestId; Cloudflare's Ray ID is what Zenlayer support can trace.
             raise ERRORS.error(refusal[0], refusal[1], response.status, response.headers.get('cf-ray'), action)
-        data = decode_json(response, action)
+        try:
+            data = decode_json(response, action)
+        except ApiError:
+            if response.status == 404:
+                raise self._nothing_there(action)
+            raise
         if 200 <= response.status < 300 and isinstance(data.get('response'), dict):
             return data['response']
         if 200 <= response.status < 300 and not data.get('code'):
             raise malformed(action, 'answered HTTP %s without a "response" object' % response.status, data.get('requestId'))
+        if response.status == 404 and not data.get('code'):
+            raise self._nothing_there(action)
         code = data.get('code') or 'HTTP%s' % response.status
         message = data.get('message') or 'HTTP %s without an error message' % response.status
         raise ERRORS.error(code, message, response.status, data.get('requestId'), action)
+
+    def _nothing_there(self, action):
+        """HTTP 404 without a ZEC error code: the endpoint's path leads nowhere the API answers."""
+        return ApiError('EndpointNotFound', 'HTTP 404 at %s%s: no ZEC API answers there' % (self.host, urlsplit(self.url).path), http_status=404,
+                        action=action, kind=INVALID_INPUT,
+                        hint='Check the endpoint option: give the base URL the API is under, such as %s (the module adds %s).' % (
+                            DEFAULT_ENDPOINT, API_PATH))
 
 
 def _edge_refusal(response):
@@ -217,17 +243,33 @@ def interface_from_zec(item):
     nic_id = facts.pop('nic_id')
     status = facts.pop('status', None)
     instance_id = facts.pop('instance_id', None)
-    return attachment.Nic(nic_id, status, STATUS_PHASES.get(status, attachment.GONE_OR_BROKEN), instance_id=instance_id,
-                          primary=item.get('nicType') == 'Primary', facts=facts, known=status in STATUS_PHASES)
+    return Nic(nic_id, status, STATUS_PHASES.get(status, GONE_OR_BROKEN), instance_id=instance_id,
+               primary=item.get('nicType') == 'Primary', facts=facts, known=status in STATUS_PHASES)
 
 
-class VnicAdapter(attachment.AdapterBase):
+def instance_from_zec(item):
+    """An ``Instance`` from one InstanceInfo item of DescribeInstances.
+
+    An instance has no regionId (SDK model InstanceInfo); its vNICs do, and they are in the instance's region.
+    No ZEC read tells an instance type's vNIC limit, so it is left unknown.
+    """
+    status = item.get('status')
+    nics = [nic for nic in item.get('nics') or () if isinstance(nic, dict)]
+    regions = set(nic.get('regionId') for nic in nics if nic.get('regionId'))
+    return Instance(item.get('instanceId'), status, INSTANCE_STATES.get(status, REFUSING),
+                    location={'region_id': regions.pop() if len(regions) == 1 else None},
+                    interfaces=len(nics) if isinstance(item.get('nics'), list) else None)
+
+
+class VnicAdapter(AdapterBase):
     """The three vNIC calls the reconciler needs. vNICs are found by id across the account's regions."""
 
     noun = 'vNIC'
     where = 'in this Zenlayer account'
 
     PHASE_STATUS = PHASE_STATUS
+    # DetachNetworkInterface names only the vNIC: a late copy of it detaches the vNIC from wherever it is by then.
+    UNPINNED_CALLS = frozenset(['detach'])
 
     def get(self, nic_id):
         try:
@@ -268,12 +310,44 @@ class VnicAdapter(attachment.AdapterBase):
                 return
             number += 1
 
+    def get_instance(self, instance_id, with_limit=False):  # pylint: disable=unused-argument  # ZEC exposes no limit to read
+        data = self.client.call('DescribeInstances', {'instanceIds': [instance_id]})
+        items = data.get('dataSet')
+        if items is None and data.get('totalCount') == 0:
+            items = []
+        if not isinstance(items, list):
+            raise malformed('DescribeInstances', 'answered without a dataSet list', data.get('requestId'))
+        matching = [item for item in items if isinstance(item, dict) and item.get('instanceId') == instance_id]
+        return instance_from_zec(matching[0]) if matching else None
+
+    def refusal(self, nic, instance):
+        """The error AttachNetworkInterface would answer (the vNIC attach page's rules, in the emulator's order)."""
+        if instance is None:
+            return _predicted('INVALID_INSTANCE_NOT_FOUND', 'the instance does not exist')
+        region = instance.location.get('region_id')
+        if region and nic.facts.get('region_id') and region != nic.facts['region_id']:
+            return _predicted('INVALID_NIC_INSTANCE_REGION_MISMATCH', 'the vNIC is in region %s, instance %s in %s' % (
+                nic.facts['region_id'], instance.id, region))
+        if instance.state == REFUSING:
+            return _predicted('OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT', 'instance %s is %s; it must be RUNNING' % (
+                instance.id, instance.status))
+        limit = instance.interface_limit
+        if limit is not None and instance.interfaces is not None and nic.instance_id != instance.id and instance.interfaces >= limit:
+            return _predicted('INVALID_INSTANCE_NIC_LIMIT', 'instance %s already has %d vNICs, the most its type takes' % (
+                instance.id, instance.interfaces))
+        return None
+
     def attach(self, nic, instance_id, placement):
         """Attach ``nic`` to ``instance_id``; ZEC has no placement to pin, so ``placement`` is always empty."""
         self.client.call('AttachNetworkInterface', {'nicId': nic.id, 'instanceId': instance_id}, mutating=True)
 
     def detach(self, nic):
         self.client.call('DetachNetworkInterface', {'nicId': nic.id}, mutating=True)
+
+
+def _predicted(code, why):
+    """The ``ApiError`` a real AttachNetworkInterface would fail with, as check mode predicts it."""
+    return ERRORS.error(code, 'predicted in check mode: %s' % why, None, None, 'AttachNetworkInterface')
 
 
 def _data_set(data):

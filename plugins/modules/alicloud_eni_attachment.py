@@ -198,8 +198,6 @@ error:
       sample: conflict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, attachment, options
 
 
@@ -210,7 +208,8 @@ def main():
     )
     argument_spec.update(options.attachment_argument_spec())
     argument_spec.update(alicloud.connection_argument_spec())
-    module = AnsibleModule(argument_spec, supports_check_mode=True, required_if=[('state', 'present', ['instance_id'])])
+    module = attachment.CloudModule(argument_spec, attachment.ATTACHMENT_FAILURE_KEYS, supports_check_mode=True,
+                                    required_if=[('state', 'present', ['instance_id'])])
     params = module.params
     options.refuse_bad_input(module, alicloud.connection_problems(params) + [
         alicloud.bad_id('eni_id', params['eni_id']),

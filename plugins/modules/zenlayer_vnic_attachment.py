@@ -200,8 +200,6 @@ error:
       sample: quota
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.cloudnet.nic.plugins.module_utils import attachment, options, zenlayer
 
 
@@ -209,7 +207,8 @@ def main():
     argument_spec = dict(nic_id=dict(type='str', required=True, aliases=['vnic_id']))
     argument_spec.update(options.attachment_argument_spec())
     argument_spec.update(zenlayer.connection_argument_spec())
-    module = AnsibleModule(argument_spec, supports_check_mode=True, required_if=[('state', 'present', ['instance_id'])])
+    module = attachment.CloudModule(argument_spec, attachment.ATTACHMENT_FAILURE_KEYS, supports_check_mode=True,
+                                    required_if=[('state', 'present', ['instance_id'])])
     params = module.params
     problems = zenlayer.connection_problems(params)
     problems += [zenlayer.bad_id(option, params[option]) for option in ('nic_id', 'instance_id')]

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import pytest
 import responses
 
-from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, attachment, client
+from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, client, interface
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import ApiError, Client, Response, RetryPolicy
 
 EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
@@ -215,8 +215,8 @@ def test_html_error_is_malformed():
     assert (err.code, err.kind) == ('MalformedResponse', client.MALFORMED)
 
 
-KINDS = {client.NOT_FOUND, client.CONFLICT, client.INVALID_STATE, client.QUOTA, client.PERMISSION, client.AUTH,
-         client.THROTTLED, client.TRANSIENT, client.INVALID_INPUT}
+KINDS = {client.NOT_FOUND, client.CONFLICT, client.INVALID_STATE, client.BUSY, client.INSTANCE_STATE, client.QUOTA, client.PERMISSION,
+         client.AUTH, client.THROTTLED, client.TRANSIENT, client.INVALID_INPUT}
 
 
 @pytest.mark.parametrize('code', sorted(alicloud.ERRORS.entries))
@@ -229,9 +229,11 @@ def test_every_code_in_the_table_has_a_kind_and_a_hint(code):
 
 @pytest.mark.parametrize('code, kind', [
     ('InvalidOperation.InvalidEniState', client.INVALID_STATE),
-    ('InvalidOperation.InvalidEcsState', client.INVALID_STATE),
-    ('Operation.Conflict', client.CONFLICT),
-    ('OperationConflict', client.CONFLICT),
+    ('InvalidOperation.InvalidEcsState', client.INSTANCE_STATE),
+    ('IncorrectInstanceStatus', client.INSTANCE_STATE),
+    ('Operation.Conflict', client.BUSY),
+    ('OperationConflict', client.BUSY),
+    ('InvalidOperation.Conflict', client.BUSY),
     ('InvalidEniId.NotFound', client.NOT_FOUND),
     ('InvalidInstanceId.NotFound', client.NOT_FOUND),
     ('MaxEniCountExceeded', client.QUOTA),
@@ -297,7 +299,7 @@ def ecs_item(status='InUse', instance_id='i-target', eni_type='Secondary', card=
 def test_interface_from_a_realistic_item():
     nic = alicloud.interface_from_ecs(ecs_item())
     assert (nic.id, nic.status, nic.phase, nic.instance_id, nic.primary, nic.known) == (
-        'eni-1', 'InUse', attachment.ATTACHED, 'i-target', False, True)
+        'eni-1', 'InUse', interface.ATTACHED, 'i-target', False, True)
     assert nic.placement == {'network_card_index': 1}
     view = nic.view()
     assert view['security_group_ids'] == ['sg-1', 'sg-2']
@@ -322,7 +324,7 @@ def test_primary_interface():
 
 def test_available_interface_has_no_instance():
     nic = alicloud.interface_from_ecs(ecs_item(status='Available', instance_id='', Attachment={}))
-    assert (nic.instance_id, nic.phase, nic.placement) == (None, attachment.AVAILABLE, {'network_card_index': None})
+    assert (nic.instance_id, nic.phase, nic.placement) == (None, interface.AVAILABLE, {'network_card_index': None})
 
 
 def test_instance_id_falls_back_on_the_attachment():
@@ -345,10 +347,10 @@ def test_status_map(status, phase):
 @pytest.mark.parametrize('status', ['Linking', 'Unlinking', 'Linked', 'inuse', None])
 def test_unknown_status_is_gone_or_broken_and_not_known(status):
     nic = alicloud.interface_from_ecs(ecs_item(status=status))
-    assert (nic.phase, nic.known, nic.settling) == (attachment.GONE_OR_BROKEN, False, True)
+    assert (nic.phase, nic.known, nic.settling) == (interface.GONE_OR_BROKEN, False, True)
 
 
-@pytest.mark.parametrize('phase', [attachment.AVAILABLE, attachment.ATTACHING, attachment.ATTACHED, attachment.DETACHING])
+@pytest.mark.parametrize('phase', [interface.AVAILABLE, interface.ATTACHING, interface.ATTACHED, interface.DETACHING])
 def test_status_word_round_trips(phase):
     assert alicloud.STATUS_PHASES[alicloud.EniAdapter.status_word(phase)] == phase
 

@@ -15,7 +15,7 @@ import json
 import pytest
 import responses
 
-from ansible_collections.cloudnet.nic.plugins.module_utils import attachment, client, zenlayer
+from ansible_collections.cloudnet.nic.plugins.module_utils import client, interface, zenlayer
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import ApiError, Client, Response
 
 URL = 'https://console.zenlayer.com/api/v2/zec'
@@ -41,12 +41,12 @@ EXPECTED_KINDS = {
     'OPERATION_FAILED_RESOURCE_NOT_FOUND': client.NOT_FOUND,
     'INVALID_NIC_ATTACHED': client.INVALID_STATE,
     'INVALID_NIC_STATUS': client.INVALID_STATE,
-    'OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT': client.INVALID_STATE,
-    'INVALID_INSTANCE_PRECHECK_ABNORMAL': client.INVALID_STATE,
+    'OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT': client.INSTANCE_STATE,
+    'INVALID_INSTANCE_PRECHECK_ABNORMAL': client.INSTANCE_STATE,
     'OPERATION_DENIED_NIC_NOT_EXIST_INSTANCE': client.INVALID_STATE,
     'INVALID_NIC_INSTANCE_REGION_MISMATCH': client.INVALID_INPUT,
     'INVALID_NIC_PRIMARY_CANT_DETACH': client.INVALID_INPUT,
-    'INVALID_NIC_LB_ASSOCIATED': client.CONFLICT,
+    'INVALID_NIC_LB_ASSOCIATED': client.INVALID_INPUT,
     'INVALID_INSTANCE_NIC_LIMIT': client.QUOTA,
     'AUTHFAILURE_SIGNATURE_FAILURE': client.AUTH,
     'REQUEST_LIMIT_EXCEEDED': client.THROTTLED,
@@ -183,7 +183,7 @@ def test_error_table_covers_exactly_the_documented_codes():
 
 
 def test_kind_comes_from_the_code_not_the_http_status():
-    assert parse_error(answer(403, {'code': 'OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT', 'message': 'x'})).kind == client.INVALID_STATE
+    assert parse_error(answer(403, {'code': 'OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT', 'message': 'x'})).kind == client.INSTANCE_STATE
     assert parse_error(answer(500, {'code': 'INVALID_NIC_STATUS', 'message': 'x'})).kind == client.INVALID_STATE
 
 
@@ -233,9 +233,9 @@ def test_unknown_code_falls_back_on_the_http_status():
 # status map and facts
 
 @pytest.mark.parametrize('status, phase', [
-    ('AVAILABLE', attachment.AVAILABLE), ('ATTACHING', attachment.ATTACHING), ('USED', attachment.ATTACHED),
-    ('DETACHING', attachment.DETACHING), ('PENDING', attachment.GONE_OR_BROKEN), ('DELETING', attachment.GONE_OR_BROKEN),
-    ('CREATE_FAILED', attachment.GONE_OR_BROKEN),
+    ('AVAILABLE', interface.AVAILABLE), ('ATTACHING', interface.ATTACHING), ('USED', interface.ATTACHED),
+    ('DETACHING', interface.DETACHING), ('PENDING', interface.CREATING), ('DELETING', interface.GONE_OR_BROKEN),
+    ('CREATE_FAILED', interface.GONE_OR_BROKEN),
 ])
 def test_status_map(status, phase):
     nic = zenlayer.interface_from_zec(nic_info(status=status))
@@ -244,10 +244,10 @@ def test_status_map(status, phase):
 
 def test_unknown_status_is_gone_or_broken_and_not_known():
     nic = zenlayer.interface_from_zec(nic_info(status='RESIZING'))
-    assert (nic.status, nic.phase, nic.known, nic.settling) == ('RESIZING', attachment.GONE_OR_BROKEN, False, True)
+    assert (nic.status, nic.phase, nic.known, nic.settling) == ('RESIZING', interface.GONE_OR_BROKEN, False, True)
 
 
-@pytest.mark.parametrize('phase', [attachment.AVAILABLE, attachment.ATTACHING, attachment.ATTACHED, attachment.DETACHING])
+@pytest.mark.parametrize('phase', [interface.AVAILABLE, interface.ATTACHING, interface.ATTACHED, interface.DETACHING])
 def test_status_word_round_trips(phase):
     assert zenlayer.STATUS_PHASES[zenlayer.VnicAdapter.status_word(phase)] == phase
 
@@ -269,7 +269,7 @@ def test_interface_facts_are_snake_case_and_primary_comes_from_nic_type():
 def test_get_asks_for_one_nic_by_id():
     responses.add(responses.POST, URL, json=described(nic_info(status='USED', instance_id='ins-1')))
     nic = adapter().get('nic-1')
-    assert (nic.id, nic.phase, nic.instance_id) == ('nic-1', attachment.ATTACHED, 'ins-1')
+    assert (nic.id, nic.phase, nic.instance_id) == ('nic-1', interface.ATTACHED, 'ins-1')
     assert sent(responses.calls[0]) == ('DescribeNetworkInterfaces', {'nicIds': ['nic-1']})
     assert responses.calls[0].request.headers['Authorization'].startswith('ZC2-HMAC-SHA256 Credential=%s, ' % KEY_ID)
 
