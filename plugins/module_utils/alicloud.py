@@ -455,7 +455,7 @@ def connection_problems(params):
     endpoint = params.get('endpoint')
     if endpoint and options.bad_url('endpoint', endpoint) is None and urlsplit(endpoint).path.strip('/'):
         problems.append('endpoint %r must be a base URL without a path (ECS requests are signed for the path /), '
-                        'for example https://ecs.cn-hangzhou.aliyuncs.com.' % endpoint)
+                        'for example https://ecs.cn-hangzhou.aliyuncs.com.' % options.url_without_secret(endpoint))
     return [problem for problem in problems + options.common_problems(params) if problem]
 
 

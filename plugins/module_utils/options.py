@@ -12,6 +12,7 @@ refuse bad input before it makes any API call.
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import urlsplit
 
@@ -20,6 +21,11 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 from ansible_collections.cloudnet.nic.plugins.module_utils import client
 
 _ID_CHARS = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]*$')
+# Key ids and STS tokens travel in HTTP headers: printable ASCII without spaces.
+_HEADER_SAFE = re.compile(r'^[!-~]+$')
+# Upper bounds that keep every timer and socket timeout representable.
+MAX_TIMEOUT = 3600
+MAX_WAIT_TIMEOUT = 86400
 
 
 def transport_argument_spec():
@@ -28,6 +34,18 @@ def transport_argument_spec():
         ca_path=dict(type='path'),
         timeout=dict(type='int', default=30),
     )
+
+
+def url_without_secret(value):
+    """``value`` as it may be shown: a password in the URL is replaced by ``********``."""
+    try:
+        parts = urlsplit(value)
+        password = parts.password
+    except ValueError:
+        return '<an endpoint that is not a URL>'
+    if not password:
+        return value
+    return value.replace(':%s@' % password, ':********@', 1)
 
 
 def attachment_argument_spec():
@@ -67,9 +85,9 @@ def bad_id(option, value, prefix=None, example=None):
     return None
 
 
-def bad_positive(option, value):
-    if value is not None and value <= 0:
-        return '%s must be a number of seconds greater than 0, not %s.' % (option, value)
+def bad_positive(option, value, most):
+    if value is not None and not 0 < value <= most:
+        return '%s must be a number of seconds greater than 0 and at most %s, not %s.' % (option, most, value)
     return None
 
 
@@ -80,25 +98,65 @@ def bad_minimum(option, value, minimum):
 
 
 def bad_url(option, value):
+    """Why ``value`` is not a usable base URL, or None; the sentence never shows a password the URL carries."""
     if not value:  # unset, or an empty environment variable (AWX injects one for an optional field left empty)
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in ('http', 'https') or not parts.netloc:
-        return '%s %r is not a URL: give a base URL such as https://host or http://127.0.0.1:8080.' % (option, value)
+    shown = url_without_secret(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # pylint: disable=pointless-statement  # raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or not _HEADER_SAFE.fullmatch(value):
+        return '%s %r is not a URL: give a base URL such as https://host or http://127.0.0.1:8080.' % (option, shown)
+    if parts.username or parts.password:
+        return ('%s %r must not carry a user name or password: give the credentials in the access key options, and proxy '
+                'credentials in the https_proxy environment variable.' % (option, shown))
+    return None
+
+
+def _url_password(value):
+    try:
+        return urlsplit(value).password if value else None
+    except ValueError:
+        return None
+
+
+def bad_header_value(option, value):
+    """A key id or token that cannot travel in an HTTP header; the sentence never shows the value."""
+    if value and not _HEADER_SAFE.fullmatch(value):
+        return '%s must be printable ASCII without spaces or line breaks (as the cloud issues it); check the value given.' % option
+    return None
+
+
+def bad_ca_path(value):
+    if value and not (os.path.isfile(value) or os.path.isdir(value)):
+        return 'ca_path %r is not a file or directory on the host running the module: give the PEM file (or c_rehash directory) of ' \
+               'the CA that signed the endpoint certificate.' % value
     return None
 
 
 def common_problems(params):
     """Problems with the transport options, and with the attachment options when the module has them."""
     return [problem for problem in (
-        bad_positive('timeout', params.get('timeout')),
-        bad_positive('wait_timeout', params.get('wait_timeout')),
+        bad_positive('timeout', params.get('timeout'), MAX_TIMEOUT),
+        bad_positive('wait_timeout', params.get('wait_timeout'), MAX_WAIT_TIMEOUT),
         bad_url('endpoint', params.get('endpoint')),
+        bad_ca_path(params.get('ca_path')),
+        bad_header_value('access_key_id', params.get('access_key_id')),
+        bad_header_value('security_token', params.get('security_token')),
     ) if problem]
 
 
 def refuse_bad_input(module, problems, service):
-    """Fail before any API call when a library or an option is wrong; warn when TLS checks are off."""
+    """Fail before any API call when a library or an option is wrong; warn when TLS checks are off.
+
+    A password written into the endpoint URL is added to the module's no_log values first, so that Ansible masks it
+    wherever it would show (the invocation's arguments, any message).
+    """
+    password = _url_password(module.params.get('endpoint'))
+    if password:
+        module.no_log_values.add(password)
     if client.requests is None:
         module.fail_json(msg=missing_required_lib('requests'))
     problems = [problem for problem in problems if problem]

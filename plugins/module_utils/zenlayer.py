@@ -370,8 +370,8 @@ def bad_id(option, value):
 
 def bad_endpoint_path(value):
     """The endpoint is a base URL: the module adds ``/api/v2/zec`` itself."""
-    if value and urlsplit(value).path.rstrip('/').endswith(API_PATH):
-        return 'endpoint %r must be the base URL without %s, for example %s.' % (value, API_PATH, DEFAULT_ENDPOINT)
+    if value and options.bad_url('endpoint', value) is None and urlsplit(value).path.rstrip('/').endswith(API_PATH):
+        return 'endpoint %r must be the base URL without %s, for example %s.' % (options.url_without_secret(value), API_PATH, DEFAULT_ENDPOINT)
     return None
 
 

@@ -39,12 +39,14 @@ def test_id_of_another_kind(value):
 
 
 @pytest.mark.parametrize('value, problem', [
-    (None, None), (1, None), (0.5, None),
-    (0, 'wait_timeout must be a number of seconds greater than 0, not 0.'),
-    (-1, 'wait_timeout must be a number of seconds greater than 0, not -1.'),
+    (None, None), (1, None), (0.5, None), (86400, None),
+    (0, 'wait_timeout must be a number of seconds greater than 0 and at most 86400, not 0.'),
+    (-1, 'wait_timeout must be a number of seconds greater than 0 and at most 86400, not -1.'),
+    (86401, 'wait_timeout must be a number of seconds greater than 0 and at most 86400, not 86401.'),
+    (2 ** 63, 'wait_timeout must be a number of seconds greater than 0 and at most 86400, not %d.' % 2 ** 63),
 ])
 def test_bad_positive(value, problem):
-    assert options.bad_positive('wait_timeout', value) == problem
+    assert options.bad_positive('wait_timeout', value, 86400) == problem
 
 
 @pytest.mark.parametrize('value, problem', [
@@ -60,10 +62,48 @@ def test_good_urls(value):
     assert options.bad_url('endpoint', value) is None
 
 
-@pytest.mark.parametrize('value', ['ecs.cn-hangzhou.aliyuncs.com', 'ftp://h.test', 'https://', 'http:/h.test', '127.0.0.1:8080'])
+@pytest.mark.parametrize('value', ['ecs.cn-hangzhou.aliyuncs.com', 'ftp://h.test', 'https://', 'http:/h.test', '127.0.0.1:8080',
+                                   'http://h.test:port', 'http://h.test:99999', 'http://h .test', 'http://h.test\n', 'http://\u2603.test'])
 def test_bad_urls(value):
     assert options.bad_url('endpoint', value) == (
         'endpoint %r is not a URL: give a base URL such as https://host or http://127.0.0.1:8080.' % value)
+
+
+def test_a_url_that_does_not_parse_is_not_shown():  # it could hold a password nobody can locate
+    assert options.bad_url('endpoint', 'http://u:pw@[::1') == (
+        "endpoint '<an endpoint that is not a URL>' is not a URL: give a base URL such as https://host or http://127.0.0.1:8080.")
+
+
+@pytest.mark.parametrize('value, shown', [
+    ('https://user:s3cret-pw@h.test', 'https://user:********@h.test'),
+    ('https://user@h.test', 'https://user@h.test'),
+])
+def test_urls_with_credentials_are_refused_without_showing_the_password(value, shown):
+    problem = options.bad_url('endpoint', value)
+    assert problem.startswith('endpoint %r must not carry a user name or password' % shown)
+    assert 's3cret-pw' not in problem
+
+
+def test_url_without_secret_of_a_url_that_does_not_parse():
+    assert options.url_without_secret('http://[::1') == '<an endpoint that is not a URL>'
+
+
+@pytest.mark.parametrize('value', ['LTAI5tABC', 'STS.NU8+/=x'])
+def test_header_safe_values(value):
+    assert options.bad_header_value('access_key_id', value) is None
+
+
+@pytest.mark.parametrize('value', ['with space', 'line\nbreak', '\u2603', 'tab\t'])
+def test_values_that_cannot_travel_in_a_header_are_refused_without_being_shown(value):
+    problem = options.bad_header_value('security_token', value)
+    assert problem.startswith('security_token must be printable ASCII') and value not in problem
+
+
+def test_ca_path_must_exist(tmp_path):
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('x')
+    assert options.bad_ca_path(str(bundle)) is None and options.bad_ca_path(str(tmp_path)) is None
+    assert options.bad_ca_path(str(tmp_path / 'missing.pem')).startswith("ca_path '%s' is not a file or directory" % (tmp_path / 'missing.pem'))
 
 
 @pytest.mark.parametrize('value', [None, ''])
@@ -91,10 +131,12 @@ def test_argument_specs():
 
 
 def test_common_problems_collects_every_problem_in_order():
-    assert options.common_problems({'timeout': 0, 'wait_timeout': -1, 'endpoint': 'x'}) == [
-        'timeout must be a number of seconds greater than 0, not 0.',
-        'wait_timeout must be a number of seconds greater than 0, not -1.',
+    assert options.common_problems({'timeout': 0, 'wait_timeout': -1, 'endpoint': 'x', 'ca_path': '/nonexistent.pem'}) == [
+        'timeout must be a number of seconds greater than 0 and at most 3600, not 0.',
+        'wait_timeout must be a number of seconds greater than 0 and at most 86400, not -1.',
         "endpoint 'x' is not a URL: give a base URL such as https://host or http://127.0.0.1:8080.",
+        "ca_path '/nonexistent.pem' is not a file or directory on the host running the module: give the PEM file (or c_rehash "
+        "directory) of the CA that signed the endpoint certificate.",
     ]
     assert options.common_problems({'timeout': 30}) == []
 
@@ -104,8 +146,9 @@ class Stop(Exception):
 
 
 class FakeModule:
-    def __init__(self, validate_certs=True):
-        self.params = {'validate_certs': validate_certs}
+    def __init__(self, validate_certs=True, endpoint=None):
+        self.params = {'validate_certs': validate_certs, 'endpoint': endpoint}
+        self.no_log_values = set()
         self.warnings = []
         self.failed = None
 
@@ -122,6 +165,13 @@ def test_refuse_bad_input_joins_the_problems_into_one_message():
     with pytest.raises(Stop):
         options.refuse_bad_input(module, [None, 'a is bad.', None, 'b is bad.'], 'ECS')
     assert module.failed == {'msg': 'a is bad. b is bad.'}
+
+
+def test_a_password_in_the_endpoint_becomes_a_no_log_value():
+    module = FakeModule(endpoint='https://user:s3cret@h.test')
+    with pytest.raises(Stop):
+        options.refuse_bad_input(module, [options.bad_url('endpoint', module.params['endpoint'])], 'ECS')
+    assert module.no_log_values == {'s3cret'}
 
 
 def test_refuse_bad_input_passes_good_input_silently():

@@ -432,8 +432,8 @@ def test_missing_credentials_name_the_environment_variable(http, run, missing, e
     ({'eni_id': 'nic-1475945014486896967'}, "it must start with 'eni-'"),
     ({'eni_id': 'eni-1 eni-2'}, 'contains characters an id cannot have'),
     ({'instance_id': 'ins-123'}, "instance_id 'ins-123' does not look like an id of this cloud"),
-    ({'wait_timeout': 0}, 'wait_timeout must be a number of seconds greater than 0, not 0.'),
-    ({'wait_timeout': -1}, 'wait_timeout must be a number of seconds greater than 0, not -1.'),
+    ({'wait_timeout': 0}, 'wait_timeout must be a number of seconds greater than 0 and at most 86400, not 0.'),
+    ({'wait_timeout': -1}, 'wait_timeout must be a number of seconds greater than 0 and at most 86400, not -1.'),
     ({'timeout': 0}, 'timeout must be a number of seconds greater than 0'),
     ({'endpoint': 'ecs.cn-hangzhou.aliyuncs.com'}, "endpoint 'ecs.cn-hangzhou.aliyuncs.com' is not a URL"),
     ({'endpoint': 'ftp://ecs.test'}, 'is not a URL'),
@@ -465,12 +465,14 @@ def test_validate_certs_false_warns_and_turns_verification_off(ecs, run):
     assert ecs.calls[0][2].req_kwargs['verify'] is False
 
 
-def test_ca_path_and_timeout_reach_the_request(ecs, run):
+def test_ca_path_and_timeout_reach_the_request(ecs, run, tmp_path):
+    bundle = tmp_path / 'ecs-ca.pem'
+    bundle.write_text('-----BEGIN CERTIFICATE-----\n')
     ecs.on('DescribeNetworkInterfaces', eni('InUse', TARGET))
-    result = run(ca_path='/etc/pki/ecs-ca.pem', timeout=9, **present())
+    result = run(ca_path=str(bundle), timeout=9, **present())
     assert (result['rc'], result['warning_texts']) == (0, [])
     kwargs = ecs.calls[0][2].req_kwargs
-    assert (kwargs['verify'], kwargs['timeout']) == ('/etc/pki/ecs-ca.pem', 9)
+    assert (kwargs['verify'], kwargs['timeout']) == (str(bundle), 9)
 
 
 def test_missing_requests_fails_with_missing_required_lib(http, run, monkeypatch):
