@@ -46,6 +46,7 @@ Failures decided by the module itself (no API call failed) use these codes: `Not
 `MalformedResponse` when an answer is not what the API documents (often a proxy answering instead), `TooManyRequests`
 (HTTP 429 without the cloud's body), `EndpointNotFound` (ZEC: HTTP 404 where the API should answer), `ConnectionFailed`,
 `ConnectionLost`, `ReadTimeout` (kind `connection`), `TLSError`, `TLSHandshakeFailed` (kind `tls`), `InvalidEndpoint`,
+`ListingUnstable` (ZEC info: the set kept changing while its pages were read),
 `RequestNotMade`. An HTTP 429 is throttling whatever its body says.
 
 In check mode, an attach the instance shows the cloud would refuse (missing, in another zone, VPC or region, in a status

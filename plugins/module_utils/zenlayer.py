@@ -48,6 +48,8 @@ ENV = {
 }
 
 PAGE_SIZE = 100
+# How often a listing whose pages do not add up (the set changed while it was read) is read again.
+LISTING_ATTEMPTS = 3
 # zenlayer_vnic_info filter option -> (DescribeNetworkInterfaces parameter, the values it allows or None for any)
 FILTERS = {
     'instance_id': ('instanceId', None),
@@ -291,23 +293,36 @@ class VnicAdapter(AdapterBase):
         return found
 
     def _pages(self, params):
+        """Every vNIC of one listing. Paging by number skips or repeats a vNIC when the set changes between two pages, so a
+        listing whose total changed while it was read, or whose pages do not add up to it, is read again, up to
+        ``LISTING_ATTEMPTS`` times."""
+        for _attempt in range(LISTING_ATTEMPTS):
+            items, totals = self._read_pages(params)
+            distinct = set(item.get('nicId') for item in items)
+            if len(set(totals)) <= 1 and (not isinstance(totals[0], int) or len(distinct) == totals[0] == len(items)):
+                return [interface_from_zec(item) for item in items]
+        raise ApiError('ListingUnstable', 'the vNICs matching the filters kept changing while their pages were read (%d times)'
+                       % LISTING_ATTEMPTS, action='DescribeNetworkInterfaces', kind=TRANSIENT,
+                       hint='Another process is creating, deleting or moving vNICs; run the task again once it settles.')
+
+    def _read_pages(self, params):
+        """``(items, the totalCount of each page)``, following pageNum to the last page."""
         number = 1
-        seen = 0
+        items, totals = [], []
         previous = None
         while True:
             data = self.client.call('DescribeNetworkInterfaces', dict(params, pageSize=PAGE_SIZE, pageNum=number))
-            items = _data_set(data)
-            for item in items:
-                yield interface_from_zec(item)
-            seen += len(items)
+            page = _data_set(data)
+            items.extend(page)
             total = data.get('totalCount')
-            page_ids = tuple(item.get('nicId') for item in items)
-            if items and page_ids == previous:
+            totals.append(total)
+            page_ids = tuple(item.get('nicId') for item in page)
+            if page and page_ids == previous:
                 raise malformed('DescribeNetworkInterfaces', 'answered page %d with the same vNICs as page %d: paging does not advance'
                                 % (number, number - 1), data.get('requestId'))
             previous = page_ids
-            if len(items) < PAGE_SIZE or (isinstance(total, int) and seen >= total):
-                return
+            if len(page) < PAGE_SIZE or (isinstance(total, int) and len(items) >= total):
+                return items, totals
             number += 1
 
     def get_instance(self, instance_id, with_limit=False):  # pylint: disable=unused-argument  # ZEC exposes no limit to read

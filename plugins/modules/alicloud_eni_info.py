@@ -11,7 +11,8 @@ short_description: List Alibaba Cloud ECS elastic network interfaces (ENIs)
 description:
   - Reads ENIs of one region with C(DescribeNetworkInterfaces), filtered by ids, instance, status, type, VPC, vSwitch,
     security group, primary IP address, name or resource group.
-  - Follows every page (C(NextToken)), so no ENI is silently missed; ids are sent 100 at a time.
+  - Follows every page (C(NextToken), an opaque cursor ECS keeps); an ENI that moves between two pages shows once. Ids are sent
+    100 at a time.
   - Never changes anything; runs in check mode too.
 version_added: 0.1.0
 author:

@@ -11,7 +11,9 @@ short_description: List Zenlayer Cloud ZEC virtual network interfaces (vNICs)
 description:
   - Reads vNICs of the account with C(DescribeNetworkInterfaces), filtered by ids, instance, status, type, region, VPC,
     subnet, security group, resource group or name.
-  - Follows every page (C(pageNum)), so no vNIC is silently missed; ids are sent 100 at a time.
+  - Follows every page (C(pageNum)). Paging by number skips or repeats a vNIC when the set changes while the pages are read, so a
+    listing whose pages do not add up to its C(totalCount) is read again, up to 3 times, then fails with C(ListingUnstable).
+    Ids are sent 100 at a time.
   - Never changes anything; runs in check mode too.
 version_added: 0.1.0
 author:

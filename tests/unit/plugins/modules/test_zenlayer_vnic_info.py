@@ -114,3 +114,28 @@ def test_a_page_number_that_is_ignored_fails_instead_of_looping(zec, run):
     assert (result['rc'], result['error']['code'], result['error']['kind']) == (1, 'MalformedResponse', 'malformed_response')
     assert 'answered page 2 with the same vNICs as page 1: paging does not advance' in result['msg']
     assert len(zec.calls) == 2
+
+
+def test_a_listing_whose_total_changed_between_pages_is_read_again(zec, run):
+    # Page 1 is read while 230 vNICs match; one is deleted before page 2, which then starts one vNIC later (skipping one).
+    zec.on('DescribeNetworkInterfaces', page(range(100), 230), page(range(101, 201), 229), page(range(201, 230), 229),
+           page(range(100), 229), page(range(100, 200), 229), page(range(200, 229), 229))
+    result = run()
+    assert [nic['id'] for nic in result['network_interfaces']] == [str(1000 + number) for number in range(229)]
+    assert [params['pageNum'] for params in sent(zec)] == [1, 2, 3, 1, 2, 3]
+
+
+def test_a_listing_that_repeats_a_moved_vnic_is_read_again(zec, run):
+    zec.on('DescribeNetworkInterfaces', page(range(100), 150), page(range(99, 150), 150), page(range(100), 150), page(range(100, 150), 150))
+    result = run()
+    assert len(result['network_interfaces']) == 150
+    assert [params['pageNum'] for params in sent(zec)] == [1, 2, 1, 2]
+
+
+def test_a_listing_that_never_holds_still_fails_and_says_so(zec, run):
+    drifting = [page(range(100), 230), page(range(101, 201), 229), page(range(201, 230), 229)]
+    zec.on('DescribeNetworkInterfaces', *(drifting * 3))
+    result = run()
+    assert (result['rc'], result['error']['code'], result['error']['kind']) == (1, 'ListingUnstable', 'transient')
+    assert 'kept changing' in result['msg'] and result['network_interfaces'] == []
+    assert len(sent(zec)) == 9
