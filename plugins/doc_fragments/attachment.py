@@ -13,13 +13,15 @@ options:
   instance_id:
     description:
       - The instance the interface is attached to (O(state=present)) or detached from (O(state=absent)).
-      - Required when O(state=present).
+      - Required when O(state=present) (in the list form, for every item whose own O(attachments[].instance_id) is not set).
       - With O(state=absent) and no O(instance_id), the interface is detached from whatever instance holds it.
+      - In the list form, the default of every item's O(attachments[].instance_id).
     type: str
   state:
     description:
       - V(present) ensures the interface is attached to O(instance_id).
       - V(absent) ensures the interface is not attached (to O(instance_id), when given).
+      - In the list form, the default of every item's O(attachments[].state).
     type: str
     choices: [present, absent]
     default: present
@@ -31,6 +33,7 @@ options:
         attaches the interface back to the instance it came from and fails, saying so; a failed move leaves things as
         they were.
       - A primary interface is never moved or detached, whatever this option says.
+      - In the list form, the default of every item's O(attachments[].force).
     type: bool
     default: false
   wait:
@@ -44,13 +47,31 @@ options:
     default: true
   wait_timeout:
     description:
-      - How many seconds the whole task may wait for the cloud, in total. Must be greater than 0.
+      - How many seconds the whole task may take, in total, from 1 to 86400. No request and no retry runs past it.
+      - In the list form, one deadline for all the items.
     type: int
     default: 300
+  concurrency:
+    description:
+      - List form only. The most attach and detach calls the task has in flight at once, from 1 to 50. Reads are batched (up to
+        100 interfaces per call) whatever this says.
+    type: int
+    default: 10
+  max_calls_per_second:
+    description:
+      - The most API calls per second the task makes, from 0.1 to 1000; calls beyond are delayed, not dropped.
+      - Unset, the task paces itself only once the cloud throttles it, at a rate that adapts (it drops to a share of what the
+        cloud admitted and grows back while no call is throttled). Set it to stay under a limit the account shares with other
+        tools.
+    type: float
 attributes:
   check_mode:
     support: full
-    details: Check mode reads the interface and returns the predicted interface and C(changed), without any mutating call.
+    details:
+      - Check mode reads the interface and returns the predicted interface and C(changed), without any mutating call.
+      - Where it predicts an attach, it also reads the target instance (Alibaba Cloud, also its instance type) and fails, as the
+        real run would, with the cloud's code when the instance is missing, in another zone, VPC or region, in a status that
+        refuses, or at its interface limit where the cloud tells it.
   diff_mode:
     support: full
   platform:

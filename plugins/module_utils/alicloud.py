@@ -27,7 +27,7 @@ from ansible_collections.cloudnet.nic.plugins.module_utils.attachment import Ada
 from ansible_collections.cloudnet.nic.plugins.module_utils.interface import (
     ATTACHED, ATTACHING, AVAILABLE, CREATING, DETACHING, GONE_OR_BROKEN, READY, REFUSING, STARTING_OR_STOPPING, Instance, Nic,
 )
-from ansible_collections.cloudnet.nic.plugins.module_utils.listing import chunks
+from ansible_collections.cloudnet.nic.plugins.module_utils.listing import chunks, many_by_id
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
     AUTH, BUSY, INSTANCE_STATE, INVALID_INPUT, INVALID_STATE, NOT_FOUND, PERMISSION, QUOTA, THROTTLED, TRANSIENT,
     ApiError, Client, ErrorTable, PreparedCall, decode_json, malformed,
@@ -367,27 +367,41 @@ class EniAdapter(AdapterBase):
                                 data.get('RequestId'), api='the ECS API')
             params['NextToken'] = token
 
-    def get_instance(self, instance_id, with_limit=False):
-        """The instance, or None; ``with_limit`` also reads its type's ENI limit (DescribeInstanceTypes, EniQuantity)."""
-        data = self.client.call('DescribeInstances', {'RegionId': self.region, 'InstanceIds': json.dumps([instance_id])})
-        instances = (data.get('Instances') or {}).get('Instance')
-        if not isinstance(instances, list):
-            raise malformed('DescribeInstances', 'answered without an Instances list', data.get('RequestId'), api='the ECS API')
-        matching = [item for item in instances if isinstance(item, dict) and item.get('InstanceId') == instance_id]
-        if not matching:
-            return None
-        found = instance_from_ecs(matching[0])
-        if with_limit and matching[0].get('InstanceType'):
-            found.interface_limit = self._eni_limit(matching[0]['InstanceType'])
-        return found
+    def get_many(self, eni_ids):
+        """``{eni_id: Nic or None}`` in ceil(n/100) reads (more only if ECS pages them)."""
+        return many_by_id(self, eni_ids)
 
-    def _eni_limit(self, instance_type):
-        data = self.client.call('DescribeInstanceTypes', {'InstanceTypes.1': instance_type})
-        types = (data.get('InstanceTypes') or {}).get('InstanceType')
-        for item in types if isinstance(types, list) else ():
-            if isinstance(item, dict) and item.get('InstanceTypeId') == instance_type and isinstance(item.get('EniQuantity'), int):
-                return item['EniQuantity']
-        return None
+    def get_instance(self, instance_id, with_limit=False):
+        return self.get_instances([instance_id], with_limit)[instance_id]
+
+    def get_instances(self, instance_ids, with_limit=False):
+        """``{instance_id: Instance or None}``, 100 per DescribeInstances; ``with_limit`` also reads each instance
+        type's ENI limit (DescribeInstanceTypes ``EniQuantity``, 10 types per call)."""
+        found = {}
+        for chunk in chunks(list(instance_ids)):
+            data = self.client.call('DescribeInstances', {'RegionId': self.region, 'InstanceIds': json.dumps(chunk), 'MaxResults': 100})
+            instances = (data.get('Instances') or {}).get('Instance')
+            if not isinstance(instances, list):
+                raise malformed('DescribeInstances', 'answered without an Instances list', data.get('RequestId'), api='the ECS API')
+            for item in instances:
+                if isinstance(item, dict) and item.get('InstanceId') in chunk:
+                    found[item['InstanceId']] = (instance_from_ecs(item), item.get('InstanceType'))
+        if with_limit:
+            limits = self._eni_limits(set(kind for _instance, kind in found.values() if kind))
+            for instance, kind in found.values():
+                instance.interface_limit = limits.get(kind)
+        return dict((instance_id, found[instance_id][0] if instance_id in found else None) for instance_id in instance_ids)
+
+    def _eni_limits(self, instance_types):
+        limits = {}
+        for chunk in chunks(sorted(instance_types), size=10):
+            params = dict(('InstanceTypes.%d' % number, kind) for number, kind in enumerate(chunk, start=1))
+            data = self.client.call('DescribeInstanceTypes', params)
+            types = (data.get('InstanceTypes') or {}).get('InstanceType')
+            for item in types if isinstance(types, list) else ():
+                if isinstance(item, dict) and isinstance(item.get('EniQuantity'), int):
+                    limits[item.get('InstanceTypeId')] = item['EniQuantity']
+        return limits
 
     def refusal(self, nic, instance):
         """The error AttachNetworkInterface would answer, in the order ECS checks (AttachNetworkInterface page)."""
@@ -430,6 +444,14 @@ def _items(data):
     return items
 
 
+# The placement an attachment task may pin, with its option spec.
+PLACEMENT_OPTIONS = {'network_card_index': {'type': 'int'}}
+
+
+def placement_problem(option, value):
+    return options.bad_minimum(option, value, 0)
+
+
 def bad_id(option, value):
     """Why ``value`` cannot be the ECS id that ``option`` names, or None."""
     return options.bad_id(option, value, *ID_SHAPES[option])
@@ -463,5 +485,6 @@ def adapter_for(params):
     """An ``EniAdapter`` with its own client, built from validated module parameters."""
     dialect = EcsDialect(params.get('endpoint') or default_endpoint(params['region']), params['access_key_id'],
                          params['access_key_secret'], params.get('security_token'))
-    client = Client(dialect, timeout=params['timeout'], validate_certs=params['validate_certs'], ca_path=params.get('ca_path'))
+    client = Client(dialect, timeout=params['timeout'], validate_certs=params['validate_certs'], ca_path=params.get('ca_path'),
+                    max_rate=params.get('max_calls_per_second'), pool_size=params.get('concurrency') or 10)
     return EniAdapter(client, params['region'])

@@ -24,6 +24,8 @@ import json
 import random
 import time
 
+from ansible_collections.cloudnet.nic.plugins.module_utils.pacing import RateLimiter
+
 try:
     import requests
     from requests import exceptions as requests_exceptions
@@ -183,11 +185,13 @@ class Client:
     """Sends dialect-prepared calls with retries. One instance (one Session) per module run."""
 
     def __init__(self, dialect, timeout=30, validate_certs=True, ca_path=None, retry=None,
-                 sleep=time.sleep, clock=time.monotonic, session=None):
+                 sleep=time.sleep, clock=time.monotonic, session=None, max_rate=None, pool_size=10):
         self.dialect = dialect
         self.timeout = timeout
         self.verify = (ca_path or True) if validate_certs else False
         self.retry = retry or RetryPolicy()
+        self.limiter = RateLimiter(cap=max_rate, clock=clock, sleep=sleep)  # one for every call of the task
+        self.pool_size = pool_size  # connections kept to the endpoint: as many as calls may run side by side
         self._sleep = sleep
         self._clock = clock
         self._session = session
@@ -200,6 +204,9 @@ class Client:
         if self._session is None:
             self._session = requests.Session()
             self._session.headers['User-Agent'] = USER_AGENT
+            if self.pool_size > 10:  # requests keeps 10 connections per host by default
+                for scheme in ('https://', 'http://'):
+                    self._session.mount(scheme, requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=self.pool_size))
         return self._session
 
     def call(self, action, params, mutating=False):
@@ -241,6 +248,7 @@ class Client:
         return max(min(self.timeout, self.deadline - self._clock()), MIN_REQUEST_TIMEOUT)
 
     def _attempt(self, action, params, mutating):
+        self.limiter.acquire()
         prepared = self.dialect.prepare(action, params)
         self.attempts += 1
         timeout = self.request_timeout()
@@ -261,13 +269,19 @@ class Client:
                            action=action, kind=INVALID_INPUT, hint='Check the ca_path and endpoint options.')
         response = Response(raw.status_code, raw.headers, raw.content)
         try:
-            return self.dialect.parse(action, response)
+            data = self.dialect.parse(action, response)
         except ApiError as err:
             err.action = err.action or action
             err.retry_after = retry_after_seconds(response.headers)
             if mutating and err.kind in (TRANSIENT, MALFORMED):
                 err.outcome_unknown = True
+            if err.kind == THROTTLED:
+                self.limiter.throttled()
+            else:
+                self.limiter.admitted()
             raise
+        self.limiter.admitted()
+        return data
 
     def _transport_error(self, exc, action, prepared, mutating, timeout):
         unsent = _nothing_was_sent(exc)

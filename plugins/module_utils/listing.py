@@ -10,14 +10,31 @@ FOR INTERNAL COLLECTION USE ONLY. Python versions supported: 3.9 and newer.
 from __future__ import annotations
 
 from ansible_collections.cloudnet.nic.plugins.module_utils import options
-from ansible_collections.cloudnet.nic.plugins.module_utils.attachment import CloudModule
-from ansible_collections.cloudnet.nic.plugins.module_utils.client import ApiError
+from ansible_collections.cloudnet.nic.plugins.module_utils.cloud_module import CloudModule
+from ansible_collections.cloudnet.nic.plugins.module_utils.client import NOT_FOUND, ApiError
 from ansible_collections.cloudnet.nic.plugins.module_utils.failures import fail_api_error
 
 
 def chunks(values, size=100):
     """``values`` in lists of at most ``size``: the most ids one DescribeNetworkInterfaces call takes, on both clouds."""
     return [values[start:start + size] for start in range(0, len(values), size)]
+
+
+def many_by_id(adapter, nic_ids):
+    """``{nic_id: Nic or None}`` for ``nic_ids``, read in batches through ``adapter.find``. Should a batch be refused
+    as a whole because one of its ids is unknown, its ids are read one at a time (``adapter.get`` says None)."""
+    found = dict.fromkeys(nic_ids)
+    for chunk in chunks(list(nic_ids)):
+        try:
+            nics = adapter.find(chunk)
+        except ApiError as err:
+            if err.kind != NOT_FOUND:
+                raise
+            nics = [nic for nic in (adapter.get(nic_id) for nic_id in chunk) if nic is not None]
+        for nic in nics:
+            if nic.id in found:
+                found[nic.id] = nic
+    return found
 
 
 def unique(nics):

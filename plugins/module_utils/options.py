@@ -58,6 +58,73 @@ def attachment_argument_spec():
     )
 
 
+# The list form: the most attach/detach calls a task has in flight at once, and the most API calls per second it may cap.
+MAX_CONCURRENCY = 50
+MAX_CALLS_PER_SECOND = 1000
+ITEM_KEYS = ('instance_id', 'state', 'force')
+
+
+def fleet_argument_spec(id_option, id_aliases, placement):
+    """``attachments`` (the list form: each item's unset keys default to the top-level options of the same name), and
+    the options that pace a task."""
+    item = {id_option: dict(type='str', required=True, aliases=id_aliases), 'instance_id': dict(type='str'),
+            'state': dict(type='str', choices=['present', 'absent']), 'force': dict(type='bool')}
+    item.update(placement)
+    return dict(
+        attachments=dict(type='list', elements='dict', options=item),
+        concurrency=dict(type='int', default=10),
+        max_calls_per_second=dict(type='float'),
+    )
+
+
+def attachment_items(params, id_option, placement_keys):
+    """``[(label, item)]``: the one interface of the single form (label None), or each item of ``attachments`` (label
+    ``attachments[N]``) with its unset keys taken from the top-level options."""
+    keys = ITEM_KEYS + tuple(placement_keys)
+    if params.get('attachments') is None:
+        return [(None, dict((key, params[key]) for key in (id_option,) + keys))]
+    items = []
+    for number, entry in enumerate(params['attachments']):
+        item = dict((key, params[key] if entry.get(key) is None else entry[key]) for key in keys)
+        item[id_option] = entry[id_option]
+        items.append(('attachments[%d]' % number, item))
+    return items
+
+
+def fleet_problems(params):
+    return [problem for problem in (
+        bad_range('concurrency', params.get('concurrency'), 1, MAX_CONCURRENCY),
+        bad_range('max_calls_per_second', params.get('max_calls_per_second'), 0.1, MAX_CALLS_PER_SECOND),
+        'attachments must list at least one interface.' if params.get('attachments') == [] else None,
+    ) if problem]
+
+
+def missing_instance(item, label):
+    if item['state'] != 'present' or item['instance_id']:
+        return None
+    if label is None:
+        return 'instance_id is required when state is present.'
+    return ('%s.instance_id is required when its state is present: set it in the item, or the top-level instance_id for every item.'
+            % label)
+
+
+def repeated_ids(ids, option):
+    seen, repeated = set(), []
+    for nic_id in ids:
+        if nic_id in seen and nic_id not in repeated:
+            repeated.append(nic_id)
+        seen.add(nic_id)
+    if not repeated:
+        return None
+    return 'attachments names %s %s more than once: give each interface once.' % (option, ', '.join(repeated))
+
+
+def bad_range(option, value, lowest, highest):
+    if value is not None and not lowest <= value <= highest:
+        return '%s must be from %s to %s, not %s.' % (option, lowest, highest, value)
+    return None
+
+
 def from_env(names, **spec):
     """An option spec whose value falls back to the first set environment variable of ``names``."""
     spec['fallback'] = (env_fallback, names)

@@ -26,7 +26,7 @@ from ansible_collections.cloudnet.nic.plugins.module_utils.attachment import Ada
 from ansible_collections.cloudnet.nic.plugins.module_utils.interface import (
     ATTACHED, ATTACHING, AVAILABLE, CREATING, DETACHING, GONE_OR_BROKEN, READY, REFUSING, STARTING_OR_STOPPING, Instance, Nic,
 )
-from ansible_collections.cloudnet.nic.plugins.module_utils.listing import chunks
+from ansible_collections.cloudnet.nic.plugins.module_utils.listing import chunks, many_by_id
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
     AUTH, INSTANCE_STATE, INVALID_INPUT, INVALID_STATE, NOT_FOUND, PERMISSION, QUOTA, THROTTLED, TRANSIENT,
     ApiError, Client, ErrorTable, PreparedCall, decode_json, malformed as client_malformed,
@@ -325,15 +325,27 @@ class VnicAdapter(AdapterBase):
                 return items, totals
             number += 1
 
-    def get_instance(self, instance_id, with_limit=False):  # pylint: disable=unused-argument  # ZEC exposes no limit to read
-        data = self.client.call('DescribeInstances', {'instanceIds': [instance_id]})
-        items = data.get('dataSet')
-        if items is None and data.get('totalCount') == 0:
-            items = []
-        if not isinstance(items, list):
-            raise malformed('DescribeInstances', 'answered without a dataSet list', data.get('requestId'))
-        matching = [item for item in items if isinstance(item, dict) and item.get('instanceId') == instance_id]
-        return instance_from_zec(matching[0]) if matching else None
+    def get_many(self, nic_ids):
+        """``{nic_id: Nic or None}`` in ceil(n/100) reads."""
+        return many_by_id(self, nic_ids)
+
+    def get_instance(self, instance_id, with_limit=False):
+        return self.get_instances([instance_id], with_limit)[instance_id]
+
+    def get_instances(self, instance_ids, with_limit=False):  # pylint: disable=unused-argument  # ZEC exposes no limit to read
+        """``{instance_id: Instance or None}``, 100 per DescribeInstances."""
+        found = {}
+        for chunk in chunks(list(instance_ids)):
+            data = self.client.call('DescribeInstances', {'instanceIds': chunk, 'pageSize': PAGE_SIZE, 'pageNum': 1})
+            items = data.get('dataSet')
+            if items is None and data.get('totalCount') == 0:
+                items = []
+            if not isinstance(items, list):
+                raise malformed('DescribeInstances', 'answered without a dataSet list', data.get('requestId'))
+            for item in items:
+                if isinstance(item, dict) and item.get('instanceId') in chunk:
+                    found[item['instanceId']] = instance_from_zec(item)
+        return dict((instance_id, found.get(instance_id)) for instance_id in instance_ids)
 
     def refusal(self, nic, instance):
         """The error AttachNetworkInterface would answer (the vNIC attach page's rules, in the emulator's order)."""
@@ -374,6 +386,14 @@ def _data_set(data):
     return items
 
 
+# ZEC has no placement an attachment task could pin.
+PLACEMENT_OPTIONS = {}
+
+
+def placement_problem(option, value):  # pylint: disable=unused-argument  # the interface every adapter module offers
+    return None
+
+
 def bad_id(option, value):
     """Why ``value`` cannot be a ZEC id, or None: blank, odd characters, or the shape of an Alibaba Cloud id."""
     problem = options.bad_id(option, value, example=ID_EXAMPLES[option])
@@ -409,5 +429,6 @@ def connection_problems(params):
 def adapter_for(params):
     """A ``VnicAdapter`` with its own client, built from validated module parameters."""
     dialect = ZecDialect(params.get('endpoint') or DEFAULT_ENDPOINT, params['access_key_id'], params['access_key_password'])
-    client = Client(dialect, timeout=params['timeout'], validate_certs=params['validate_certs'], ca_path=params.get('ca_path'))
+    client = Client(dialect, timeout=params['timeout'], validate_certs=params['validate_certs'], ca_path=params.get('ca_path'),
+                    max_rate=params.get('max_calls_per_second'), pool_size=params.get('concurrency') or 10)
     return VnicAdapter(client)

@@ -13,10 +13,18 @@ description:
   - The module first reads the ENI with C(DescribeNetworkInterfaces) and calls C(AttachNetworkInterface) or
     C(DetachNetworkInterface) only when the ENI is not already where it should be. A converged task makes exactly one API call.
   - Attach and detach are asynchronous in ECS; with O(wait=true) (the default) the module polls the ENI until it is
-    C(InUse) on the instance (or C(Available)), and fails at once when the cloud rolls the change back.
+    C(InUse) on the instance (or C(Available)). An ENI still being created is waited for first.
+  - The cloud's reads may lag its writes by some seconds. An accepted call that no read shows happening within 15 seconds is
+    sent once more, then the task fails with C(Rejected); a change the reads show rolled back fails at once.
+  - A refusal caused by something still moving (another operation on the ENI or the instance, the instance starting or
+    stopping, which the module reads the instance to tell) is retried with backoff within O(wait_timeout); a settled
+    refusal (the instance stopped or in another zone, its limit reached) fails at once with the cloud's code.
   - When another process changes the ENI between the read and the call, or the outcome of a call is unknown (lost
     connection, server error), the module reads the ENI again and decides from what is now true, so C(changed) is
-    always truthful.
+    truthful, true exactly when a call of this task took effect. A call whose answer was lost and that could act on
+    a later state if it arrived late is not sent again while it may still arrive, and the task never returns a state
+    that a call of its own still in flight could change (see the reliability guide).
+  - The list form (O(attachments)) converges many ENIs in one task with batched reads.
 version_added: 0.1.0
 author:
   - cloudnet.nic contributors (@cloudnet)
@@ -24,15 +32,52 @@ options:
   eni_id:
     description:
       - Id of the ENI, for example V(eni-bp17pdijfczax1huji4b).
+      - Mutually exclusive with O(attachments); one of the two is required.
     type: str
-    required: true
     aliases: [network_interface_id]
   network_card_index:
     description:
       - Index of the physical network card to attach the ENI to, for instance families with several network cards.
       - Passed to C(AttachNetworkInterface). When given, an ENI already attached to O(instance_id) with another index
         counts as not converged (fails unless O(force=true), which re-attaches it). When not given, it is not compared.
+      - ECS reports the index only for an ENI that is C(InUse) and was attached with one. An ENI attached without an index
+        counts as on network card 0 (ECS does not document its default card; this module defines it so), and while an ENI
+        is C(Attaching) the module waits to see its index before comparing.
     type: int
+  attachments:
+    description:
+      - The list form. Converges every ENI listed, in one task; mutually exclusive with O(eni_id).
+      - Each item is decided exactly as the single form decides one ENI. Reads are batched, up to 100 ENIs per call
+        (the first read of 200 ENIs is 2 calls, and so is every round of polling while they settle); attach and detach
+        calls run side by side (O(concurrency)), paced by one rate limiter for the whole task (O(max_calls_per_second)).
+      - The task fails when any item fails, naming each failed item; RV(attachments) reports every item, the converged and
+        changed ones too. A re-run finishes what is left.
+    type: list
+    elements: dict
+    suboptions:
+      eni_id:
+        description:
+          - Id of the ENI.
+        type: str
+        required: true
+        aliases: [network_interface_id]
+      instance_id:
+        description:
+          - As O(instance_id), for this item; defaults to O(instance_id).
+        type: str
+      state:
+        description:
+          - As O(state), for this item; defaults to O(state).
+        type: str
+        choices: [present, absent]
+      force:
+        description:
+          - As O(force), for this item; defaults to O(force).
+        type: bool
+      network_card_index:
+        description:
+          - As O(network_card_index), for this item.
+        type: int
 extends_documentation_fragment:
   - cloudnet.nic.attachment
   - cloudnet.nic.alicloud
@@ -87,7 +132,8 @@ RETURN = r'''
 network_interface:
   description:
     - The ENI as it is after the task; in check mode, as the task predicts it would be.
-    - Empty when O(state=absent) and the ENI does not exist.
+    - Empty when O(state=absent) and the ENI does not exist, when the options were refused, and in the list form (see
+      RV(attachments)).
     - Besides the keys below, the other fields of the ECS C(NetworkInterfaceSet) item, in snake_case.
   returned: always
   type: dict
@@ -148,8 +194,64 @@ network_interface:
       elements: str
       returned: success
       sample: [sg-bp1fg655nh68xyz9xxxx]
+waited:
+  description:
+    - How long the task waited for the cloud, and how many reads it made while waiting, so that a slow cloud can be told
+      from a slow playbook. In the list form, the longest wait of any item and the reads of all items (batched into far
+      fewer API calls).
+  returned: always
+  type: dict
+  contains:
+    seconds:
+      description: Seconds spent waiting (polling, and pausing before a retried call).
+      type: float
+      returned: always
+      sample: 3.0
+    reads:
+      description: Reads of the interface made while waiting.
+      type: int
+      returned: always
+      sample: 3
+attachments:
+  description:
+    - The list form (O(attachments)), one entry per item in the order given; empty in the single form.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The interface id of the item.
+      type: str
+      returned: always
+    changed:
+      description: Whether a call of this task took effect on this interface.
+      type: bool
+      returned: always
+    failed:
+      description: Whether this item failed; the task fails when any item does.
+      type: bool
+      returned: always
+    msg:
+      description: Why this item failed, in one sentence.
+      type: str
+      returned: when the item failed
+    error:
+      description: The item's failure, shaped as RV(error).
+      type: dict
+      returned: when the item failed
+    network_interface:
+      description: The interface as the item left it, shaped as RV(network_interface) (empty when it was not found).
+      type: dict
+      returned: always
+    waited:
+      description: How long this item waited, shaped as RV(waited).
+      type: dict
+      returned: always
 diff:
-  description: The attachment before and after the task, when diff mode is on.
+  description:
+    - The attachment before and after the task, when diff mode is on; with O(network_card_index), the index too.
+    - In the list form, a list of such entries, one per changed item, each with C(before_header) and C(after_header) naming
+      the interface.
   returned: when diff mode is on
   type: dict
   contains:
@@ -162,7 +264,10 @@ diff:
       type: dict
       returned: when diff mode is on
 error:
-  description: The failed API call or the reason the task could not converge. Never contains credentials.
+  description:
+    - The failed API call or the reason the task could not converge. Never contains credentials.
+    - When the options were refused before any call, C(code) is V(InvalidInput). In the list form, the error of the first
+      item that failed (every item's is in RV(attachments)).
   returned: failure
   type: dict
   contains:
@@ -191,33 +296,19 @@ error:
       returned: failure
       sample: AttachNetworkInterface
     kind:
-      description: The class of failure (V(not_found), V(conflict), V(invalid_state), V(quota), V(permission), V(auth),
-        V(throttled), V(transient), V(invalid_input), V(connection), V(tls), V(timeout), ...).
+      description: The class of failure (V(not_found), V(conflict), V(invalid_state), V(instance_state), V(busy), V(quota),
+        V(permission), V(auth), V(throttled), V(transient), V(invalid_input), V(connection), V(tls), V(timeout), ...); see the
+        error codes guide.
       type: str
       returned: failure
       sample: conflict
 '''
 
-from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, attachment, options
+from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, attachment
 
 
 def main():
-    argument_spec = dict(
-        eni_id=dict(type='str', required=True, aliases=['network_interface_id']),
-        network_card_index=dict(type='int'),
-    )
-    argument_spec.update(options.attachment_argument_spec())
-    argument_spec.update(alicloud.connection_argument_spec())
-    module = attachment.CloudModule(argument_spec, attachment.ATTACHMENT_FAILURE_KEYS, supports_check_mode=True,
-                                    required_if=[('state', 'present', ['instance_id'])])
-    params = module.params
-    options.refuse_bad_input(module, alicloud.connection_problems(params) + [
-        alicloud.bad_id('eni_id', params['eni_id']),
-        alicloud.bad_id('instance_id', params['instance_id']),
-        options.bad_minimum('network_card_index', params['network_card_index'], 0),
-    ], alicloud.API_NAME)
-    desired = attachment.Desired.from_params(params, params['eni_id'], {'network_card_index': params['network_card_index']})
-    attachment.run_module(module, alicloud.adapter_for(params), desired)
+    attachment.run_attachment_module(alicloud, 'eni_id', ['network_interface_id'])
 
 
 if __name__ == '__main__':

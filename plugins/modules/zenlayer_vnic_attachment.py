@@ -13,11 +13,20 @@ description:
   - The module first reads the vNIC with C(DescribeNetworkInterfaces) and calls C(AttachNetworkInterface) or
     C(DetachNetworkInterface) only when the vNIC is not already where it should be. A converged task makes exactly one API call.
   - Attach and detach are asynchronous in ZEC; with O(wait=true) (the default) the module polls the vNIC until it is
-    C(USED) on the instance (or C(AVAILABLE)), and fails at once when the cloud rolls the change back.
+    C(USED) on the instance (or C(AVAILABLE)). An vNIC still being created is waited for first.
+  - The cloud's reads may lag its writes by some seconds. An accepted call that no read shows happening within 15 seconds is
+    sent once more, then the task fails with C(Rejected); a change the reads show rolled back fails at once.
+  - A refusal caused by something still moving (another operation on the vNIC or the instance, the instance starting or
+    stopping, which the module reads the instance to tell) is retried with backoff within O(wait_timeout); a settled
+    refusal (the instance stopped or in another zone, its limit reached) fails at once with the cloud's code.
   - When another process changes the vNIC between the read and the call, or the outcome of a call is unknown (lost
     connection, server error), the module reads the vNIC again and decides from what is now true, so C(changed) is
-    always truthful.
-  - ZEC attaches a vNIC only to a C(RUNNING) instance with the QEMU guest agent, and to at most 8 vNICs per instance.
+    truthful, true exactly when a call of this task took effect. A call whose answer was lost and that could act on
+    a later state if it arrived late is not sent again while it may still arrive, and the task never returns a state
+    that a call of its own still in flight could change (see the reliability guide).
+  - The list form (O(attachments)) converges many vNICs in one task with batched reads.
+  - ZEC attaches a vNIC only to a C(RUNNING) instance with the QEMU guest agent; how many vNICs an instance takes depends on its
+    instance type, which no ZEC read tells, so check mode cannot predict that limit.
 version_added: 0.1.0
 author:
   - cloudnet.nic contributors (@cloudnet)
@@ -26,9 +35,39 @@ options:
     description:
       - Id of the vNIC, as the Zenlayer console or C(DescribeNetworkInterfaces) shows it, for example V(1475945014486896967).
       - Quote an id made only of digits in YAML, so that it stays a string.
+      - Mutually exclusive with O(attachments); one of the two is required.
     type: str
-    required: true
     aliases: [vnic_id]
+  attachments:
+    description:
+      - The list form. Converges every vNIC listed, in one task; mutually exclusive with O(nic_id).
+      - Each item is decided exactly as the single form decides one vNIC. Reads are batched, up to 100 vNICs per call
+        (the first read of 200 vNICs is 2 calls, and so is every round of polling while they settle); attach and detach
+        calls run side by side (O(concurrency)), paced by one rate limiter for the whole task (O(max_calls_per_second)).
+      - The task fails when any item fails, naming each failed item; RV(attachments) reports every item, the converged and
+        changed ones too. A re-run finishes what is left.
+    type: list
+    elements: dict
+    suboptions:
+      nic_id:
+        description:
+          - Id of the vNIC.
+        type: str
+        required: true
+        aliases: [vnic_id]
+      instance_id:
+        description:
+          - As O(instance_id), for this item; defaults to O(instance_id).
+        type: str
+      state:
+        description:
+          - As O(state), for this item; defaults to O(state).
+        type: str
+        choices: [present, absent]
+      force:
+        description:
+          - As O(force), for this item; defaults to O(force).
+        type: bool
 extends_documentation_fragment:
   - cloudnet.nic.attachment
   - cloudnet.nic.zenlayer
@@ -82,7 +121,8 @@ RETURN = r'''
 network_interface:
   description:
     - The vNIC as it is after the task; in check mode, as the task predicts it would be.
-    - Empty when O(state=absent) and the vNIC does not exist.
+    - Empty when O(state=absent) and the vNIC does not exist, when the options were refused, and in the list form (see
+      RV(attachments)).
     - Besides the keys below, the other fields of the ZEC C(NicInfo) item, in snake_case.
   returned: always
   type: dict
@@ -150,8 +190,64 @@ network_interface:
       description: The security group of the vNIC.
       type: str
       returned: success
+waited:
+  description:
+    - How long the task waited for the cloud, and how many reads it made while waiting, so that a slow cloud can be told
+      from a slow playbook. In the list form, the longest wait of any item and the reads of all items (batched into far
+      fewer API calls).
+  returned: always
+  type: dict
+  contains:
+    seconds:
+      description: Seconds spent waiting (polling, and pausing before a retried call).
+      type: float
+      returned: always
+      sample: 3.0
+    reads:
+      description: Reads of the interface made while waiting.
+      type: int
+      returned: always
+      sample: 3
+attachments:
+  description:
+    - The list form (O(attachments)), one entry per item in the order given; empty in the single form.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The interface id of the item.
+      type: str
+      returned: always
+    changed:
+      description: Whether a call of this task took effect on this interface.
+      type: bool
+      returned: always
+    failed:
+      description: Whether this item failed; the task fails when any item does.
+      type: bool
+      returned: always
+    msg:
+      description: Why this item failed, in one sentence.
+      type: str
+      returned: when the item failed
+    error:
+      description: The item's failure, shaped as RV(error).
+      type: dict
+      returned: when the item failed
+    network_interface:
+      description: The interface as the item left it, shaped as RV(network_interface) (empty when it was not found).
+      type: dict
+      returned: always
+    waited:
+      description: How long this item waited, shaped as RV(waited).
+      type: dict
+      returned: always
 diff:
-  description: The attachment before and after the task, when diff mode is on.
+  description:
+    - The attachment before and after the task, when diff mode is on.
+    - In the list form, a list of such entries, one per changed item, each with C(before_header) and C(after_header) naming
+      the interface.
   returned: when diff mode is on
   type: dict
   contains:
@@ -164,7 +260,10 @@ diff:
       type: dict
       returned: when diff mode is on
 error:
-  description: The failed API call or the reason the task could not converge. Never contains credentials.
+  description:
+    - The failed API call or the reason the task could not converge. Never contains credentials.
+    - When the options were refused before any call, C(code) is V(InvalidInput). In the list form, the error of the first
+      item that failed (every item's is in RV(attachments)).
   returned: failure
   type: dict
   contains:
@@ -193,27 +292,19 @@ error:
       returned: failure
       sample: AttachNetworkInterface
     kind:
-      description: The class of failure (V(not_found), V(conflict), V(invalid_state), V(quota), V(permission), V(auth),
-        V(throttled), V(transient), V(invalid_input), V(connection), V(tls), V(timeout), ...).
+      description: The class of failure (V(not_found), V(conflict), V(invalid_state), V(instance_state), V(busy), V(quota),
+        V(permission), V(auth), V(throttled), V(transient), V(invalid_input), V(connection), V(tls), V(timeout), ...); see the
+        error codes guide.
       type: str
       returned: failure
       sample: quota
 '''
 
-from ansible_collections.cloudnet.nic.plugins.module_utils import attachment, options, zenlayer
+from ansible_collections.cloudnet.nic.plugins.module_utils import attachment, zenlayer
 
 
 def main():
-    argument_spec = dict(nic_id=dict(type='str', required=True, aliases=['vnic_id']))
-    argument_spec.update(options.attachment_argument_spec())
-    argument_spec.update(zenlayer.connection_argument_spec())
-    module = attachment.CloudModule(argument_spec, attachment.ATTACHMENT_FAILURE_KEYS, supports_check_mode=True,
-                                    required_if=[('state', 'present', ['instance_id'])])
-    params = module.params
-    problems = zenlayer.connection_problems(params)
-    problems += [zenlayer.bad_id(option, params[option]) for option in ('nic_id', 'instance_id')]
-    options.refuse_bad_input(module, problems, zenlayer.API_NAME)
-    attachment.run_module(module, zenlayer.adapter_for(params), attachment.Desired.from_params(params, params['nic_id']))
+    attachment.run_attachment_module(zenlayer, 'nic_id', ['vnic_id'])
 
 
 if __name__ == '__main__':

@@ -101,7 +101,7 @@ class FakeAdapter(AdapterBase):
         self.calls.append(('instance', instance_id))
         answer = self.instances.pop(0) if len(self.instances) > 1 else self.instances[0]
         if isinstance(answer, ApiError):
-            raise answer
+            raise answer  # pylint: disable=raising-bad-type  # only an ApiError gets here; pylint cannot narrow the list's type
         return answer
 
     def refusal(self, nic, instance):  # pylint: disable=redefined-outer-name  # the base class's name for it

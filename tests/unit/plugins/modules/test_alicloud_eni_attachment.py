@@ -440,7 +440,7 @@ def test_missing_credentials_name_the_environment_variable(http, run, missing, e
     ({'region': 'Hangzhou'}, "region 'Hangzhou' is not an ECS region id"),
     ({'network_card_index': -1}, 'network_card_index must be 0 or greater, not -1.'),
     ({'state': 'attached'}, 'value of state must be one of: present, absent'),
-    ({'instance_id': None}, 'state is present but all of the following are missing: instance_id'),
+    ({'instance_id': None}, 'instance_id is required when state is present.'),
 ], ids=['blank-eni', 'empty-eni', 'nic-id', 'two-ids', 'bad-instance', 'wait-timeout-0', 'wait-timeout-neg', 'timeout-0',
         'endpoint-no-scheme', 'endpoint-ftp', 'bad-region', 'card-neg', 'bad-state', 'no-instance'])
 def test_bad_input_fails_before_any_call(http, run, args, words):

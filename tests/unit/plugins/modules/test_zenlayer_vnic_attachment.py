@@ -130,7 +130,7 @@ def test_check_mode_predicts_without_mutating(zec, run):
     assert (result['rc'], result['changed']) == (0, True)
     assert (result['network_interface']['status'], result['network_interface']['instance_id']) == ('USED', TARGET)
     assert zec.actions == ['DescribeNetworkInterfaces', 'DescribeInstances']
-    assert zec.calls[1][1] == {'instanceIds': [TARGET]}
+    assert zec.calls[1][1] == {'instanceIds': [TARGET], 'pageSize': 100, 'pageNum': 1}
 
 
 @pytest.mark.parametrize('answer, code', [
