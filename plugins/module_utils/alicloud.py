@@ -12,12 +12,13 @@ Parameters travel in the query string of a POST with an empty body, as the offic
 
 from __future__ import annotations
 
-import datetime
+import binascii
 import hashlib
 import hmac
 import json
+import os
 import re
-import uuid
+import time
 from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -219,11 +220,11 @@ def default_endpoint(region):
 
 
 def _utc_now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
 
 
 def _new_nonce():
-    return uuid.uuid4().hex
+    return binascii.hexlify(os.urandom(16)).decode('ascii')  # as random as uuid4().hex, without importing uuid
 
 
 class EcsDialect:

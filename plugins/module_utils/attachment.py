@@ -16,7 +16,6 @@ from ansible_collections.cloudnet.nic.plugins.module_utils import options
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import ApiError
 from ansible_collections.cloudnet.nic.plugins.module_utils.cloud_module import CloudModule
 from ansible_collections.cloudnet.nic.plugins.module_utils.failures import describe_api_error, fail_api_error
-from ansible_collections.cloudnet.nic.plugins.module_utils.fleet import FleetDriver
 from ansible_collections.cloudnet.nic.plugins.module_utils.reconciler import AttachmentFailure, Desired, Reconciler
 
 
@@ -116,6 +115,9 @@ def run_fleet_module(module, adapter, wants, concurrency):
 
     The task fails when any item failed; the others are reported as they are, converged or changed. Never returns.
     """
+    # Imported here: the single form, the common case, does not pay for the thread pool's imports.
+    from ansible_collections.cloudnet.nic.plugins.module_utils.fleet import FleetDriver  # pylint: disable=import-outside-toplevel
+
     reconcilers = [Reconciler(adapter, want, check_mode=module.check_mode) for want in wants]
     outcomes = FleetDriver(adapter, concurrency).run(reconcilers)
     items = [_item_result(adapter, want, outcome) for want, outcome in zip(wants, outcomes)]
