@@ -95,7 +95,6 @@ def fleet_problems(params):
     return [problem for problem in (
         bad_range('concurrency', params.get('concurrency'), 1, MAX_CONCURRENCY),
         bad_range('max_calls_per_second', params.get('max_calls_per_second'), 0.1, MAX_CALLS_PER_SECOND),
-        'attachments must list at least one interface.' if params.get('attachments') == [] else None,
     ) if problem]
 
 

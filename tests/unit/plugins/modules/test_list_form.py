@@ -166,7 +166,6 @@ def test_check_mode_predicts_the_list_and_reads_the_instances_in_one_call(cloud,
     ({'attachments': [{'ID': 'A'}, {'ID': 'A'}]}, 'more than once'),
     ({'attachments': [{'ID': 'A', 'instance_id': 'I'}, {'ID': 'B'}]}, 'attachments[1].instance_id is required when its state is present'),
     ({'attachments': [{'ID': 'A', 'instance_id': 'I'}], 'ID': 'A'}, 'mutually exclusive'),
-    ({'attachments': []}, 'attachments must list at least one interface.'),
     ({'attachments': [{'ID': 'A', 'instance_id': 'I'}], 'concurrency': 0}, 'concurrency must be from 1 to 50, not 0.'),
     ({'attachments': [{'ID': 'A', 'instance_id': 'I'}], 'max_calls_per_second': 0}, 'max_calls_per_second must be from 0.1 to 1000'),
     ({'attachments': [{'ID': 'A', 'instance_id': 'I', 'state': 'attached'}]}, 'attachments'),
@@ -179,6 +178,12 @@ def test_bad_lists_are_refused_before_any_call(cloud, run_module, args, words):
     result = run(cloud, run_module, world, **json.loads(text.replace('"I"', '"%s"' % instance)))
     assert (result['rc'], result['error']['code']) == (1, 'InvalidInput')
     assert words in result['msg'] and world.calls == []
+
+
+def test_an_empty_list_is_nothing_to_do(cloud, run_module):
+    world = cloud['world'](cloud['words'], {})
+    result = run(cloud, run_module, world, attachments=[])
+    assert (result['rc'], result['changed'], result['attachments']) == (0, False, []) and world.calls == []
 
 
 def test_a_bad_id_in_a_list_names_its_item(cloud, run_module):
