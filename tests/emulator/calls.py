@@ -6,27 +6,38 @@ from __future__ import annotations
 import copy
 import threading
 
-from world import iso_utc
+from clock import iso_utc
 
 
 class CallLog:
-    """Entries ``{seq, time, cloud, action, params, http_status, outcome, fault, request_id, auth}``; thread-safe."""
+    """Entries ``{seq, time, cloud, action, params, http_status, outcome, fault, request_id, auth, access_key_id[, as_of]}``; thread-safe.
+
+    ``seq`` is the order in which calls arrived (``begin``); the log lists them in that order.
+    """
 
     def __init__(self):
         self.entries = []
         self.seq = 0
         self.lock = threading.Lock()
 
-    def record(self, when, **entry):
+    def begin(self):
+        """The sequence number of a call that has just arrived."""
         with self.lock:
             self.seq += 1
-            entry.update(seq=self.seq, time=iso_utc(when), epoch=round(when, 3))
+            return self.seq
+
+    def record(self, when, seq=None, **entry):
+        with self.lock:
+            if seq is None:
+                self.seq += 1
+                seq = self.seq
+            entry.update(seq=seq, time=iso_utc(when), epoch=round(when, 3))
             self.entries.append(entry)
             return copy.deepcopy(entry)
 
     def list(self, cloud=None, action=None):
         with self.lock:
-            return [copy.deepcopy(entry) for entry in self.entries
+            return [copy.deepcopy(entry) for entry in sorted(self.entries, key=lambda entry: entry['seq'])
                     if (not cloud or entry.get('cloud') == cloud) and (not action or entry.get('action') == action)]
 
     def clear(self, restart=False):

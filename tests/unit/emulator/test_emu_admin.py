@@ -37,7 +37,21 @@ def test_default_world(emu):
     assert ecs['network_interfaces']['eni-emu-primary']['instance_id'] == 'i-emu-running'
     assert zec['credentials'][0]['access_key_id'] == 'ZLEMULATORKEY0001'
     assert zec['instances']['ins-emu-otherregion']['region_id'] == 'asia-southeast-1'
-    assert [nic for nic, item in zec['nics'].items() if item['status'] == 'AVAILABLE'] == ['nic-emu-%d' % n for n in range(1, 6)]
+    assert zec['instances']['ins-emu-booting']['status'] == 'BOOTING'  # EXACT: instance statuses stay as written
+    # EXACT: interfaces being created are ready at once
+    assert [nic for nic, item in zec['nics'].items() if item['status'] == 'AVAILABLE'] == ['nic-emu-%d' % n for n in range(1, 6)] + ['nic-emu-pending']
+    assert ecs['network_interfaces']['eni-emu-creating']['status'] == 'Available'
+
+
+def test_default_state_file_holds_the_settling_records():
+    with open(DEFAULT_STATE, encoding='utf-8') as handle:
+        state = json.load(handle)
+    assert state['ecs']['network_interfaces']['eni-emu-creating']['status'] == 'Creating'
+    assert state['zec']['nics']['nic-emu-pending']['status'] == 'PENDING'
+    assert state['settings']['read_lag_seconds'] == 2.0 and state['settings']['instance_busy_conflict'] is True
+    limits = state['zec']['instance_types']
+    assert {state['zec']['instances'][name]['instance_type'] for name in ('ins-emu-small', 'ins-emu-running')} == {'z2a.cpu.1', 'z2a.cpu.4'}
+    assert (limits['z2a.cpu.1']['nic_limit'], limits['z2a.cpu.4']['nic_limit']) == (4, 8)
 
 
 def test_put_state_replaces_and_reset_restores(emu, ecs):
