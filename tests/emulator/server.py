@@ -128,7 +128,7 @@ def setting(text):
     """``NAME=JSON`` -> ``(NAME, value)``; a value that is not JSON is taken as a string."""
     name, sep, value = text.partition('=')
     if not sep or name not in DEFAULT_SETTINGS:
-        raise argparse.ArgumentTypeError('expected NAME=VALUE with NAME one of: %s' % ', '.join(sorted(DEFAULT_SETTINGS)))
+        raise argparse.ArgumentTypeError('%r is not NAME=VALUE with NAME one of: %s' % (text, ', '.join(sorted(DEFAULT_SETTINGS))))
     try:
         return name, json.loads(value)
     except ValueError:

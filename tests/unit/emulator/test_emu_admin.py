@@ -117,6 +117,23 @@ def test_state_file_and_its_settings(tmp_path):
         assert emu.state()['settings']['attach_delay'] == 0.7
 
 
+def test_start_up_settings_survive_reset_and_the_defaults_are_rough(tmp_path):
+    with Emulator.start(settings={'read_lag_seconds': 0.25, 'instance_start_delay': None}) as emu:
+        assert (emu.settings()['read_lag_seconds'], emu.settings()['instance_start_delay']) == (0.25, None)
+        emu.reset()
+        assert emu.settings()['read_lag_seconds'] == 0.25
+    with Emulator.start() as emu:
+        assert emu.settings()['read_lag_seconds'] == 2.0 and emu.settings()['instance_busy_conflict'] is True
+        params = {'RegionId': REGION, 'NetworkInterfaceId': 'eni-emu-1', 'InstanceId': 'i-emu-running'}
+        client = Ecs(emu.url)
+        assert client.call('AttachNetworkInterface', params)[0] == 200
+        body = client.call('DescribeNetworkInterfaces', {'RegionId': REGION, 'NetworkInterfaceId.1': 'eni-emu-1'})[1]
+        assert body['NetworkInterfaceSets']['NetworkInterfaceSet'][0]['Status'] == 'Available'
+        assert emu.state()['ecs']['network_interfaces']['eni-emu-creating']['status'] == 'Creating'
+    bad = subprocess.run([sys.executable, SERVER, '--set', 'no_such_setting=1'], capture_output=True, timeout=30, check=False)
+    assert bad.returncode == 2 and b'no_such_setting' in bad.stderr
+
+
 def test_sigterm_exits_cleanly():
     with subprocess.Popen([sys.executable, SERVER, '--port', '0'], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         url = process.stdout.readline().decode().strip()
