@@ -74,6 +74,25 @@ def test_bad_gateway_is_a_bare_html_page(emu, cloud):
     assert '502 Bad Gateway' in response.text
 
 
+@pytest.mark.parametrize('cloud, status, title', [('ecs', 504, '504 Gateway Time-out'), ('zec', 504, '504 Gateway Time-out'),
+                                                  ('ecs', 429, '429 Too Many Requests'), ('zec', 429, '429 Too Many Requests')])
+def test_gateway_pages_for_429_and_504(emu, cloud, status, title):
+    emu.fault(cloud, 'DescribeNetworkInterfaces', 'http_error', status=status)
+    client = Ecs(emu.url) if cloud == 'ecs' else Zec(emu.url)
+    response = client.raw('DescribeNetworkInterfaces', {'RegionId': REGION} if cloud == 'ecs' else {})
+    assert response.status_code == status and response.headers['Content-Type'].startswith('text/html') and title in response.text
+    assert last_call(emu, cloud)['outcome'] == 'http_%d' % status
+
+
+@pytest.mark.parametrize('cloud, code_key, unrelated', [('ecs', 'Code', 'UnknownError'), ('zec', 'code', 'INTERNAL_SERVER_ERROR')])
+def test_a_429_may_carry_json_with_an_unrelated_code(emu, cloud, code_key, unrelated):
+    emu.fault(cloud, 'DescribeNetworkInterfaces', 'http_error', status=429, variant='json')
+    client = Ecs(emu.url) if cloud == 'ecs' else Zec(emu.url)
+    status, body = client.call('DescribeNetworkInterfaces', {'RegionId': REGION} if cloud == 'ecs' else {})
+    assert (status, body[code_key]) == (429, unrelated)
+    assert last_call(emu, cloud)['outcome'] == 'http_429'
+
+
 def test_http_error_with_apply_changes_the_world_anyway(emu, ecs):
     emu.fault('ecs', 'AttachNetworkInterface', 'http_error', status=500, apply=True)
     assert ecs.call('AttachNetworkInterface', ATTACH)[0] == 500
@@ -205,6 +224,8 @@ def test_wildcards_and_matching(emu, ecs, zec):
     {'cloud': 'ecs', 'action': '*', 'fault': 'throttle', 'status': 'soon'},
     {'cloud': 'ecs', 'action': '*', 'fault': 'delay', 'seconds': -1},
     {'cloud': 'zec', 'action': '*', 'fault': 'blocked', 'apply': 'yes'},
+    {'cloud': 'ecs', 'action': '*', 'fault': 'http_error', 'status': 504, 'variant': 'json'},
+    {'cloud': 'zec', 'action': '*', 'fault': 'http_error', 'status': 429, 'variant': 'xml'},
 ])
 def test_invalid_rules_are_refused(emu, rule):
     with pytest.raises(EmulatorError) as caught:
