@@ -19,8 +19,8 @@ KINDS = {'interface': dict(INTERFACES), 'instance': {'ecs': 'instances', 'zec': 
 
 
 def visible(record):
-    """What a read can see of a record: everything but the emulator's bookkeeping."""
-    return dict((key, copy.deepcopy(value)) for key, value in record.items() if key not in HIDDEN)
+    """What a read can see of a record: everything but the emulator's bookkeeping (not a copy)."""
+    return dict((key, value) for key, value in record.items() if key not in HIDDEN)
 
 
 class Timeline:
@@ -45,7 +45,7 @@ class Timeline:
             seen = visible(record)
             versions = self.versions.setdefault(key, [])
             if not versions or versions[-1][1] != seen:
-                versions.append((at, seen, dict(cause)))
+                versions.append((at, copy.deepcopy(seen), dict(cause)))
         for key, versions in self.versions.items():
             if key not in present and versions[-1][1] is not None:
                 versions.append((at, None, dict(cause)))
