@@ -12,7 +12,8 @@ from clock import iso_utc
 class CallLog:
     """Entries ``{seq, time, cloud, action, params, http_status, outcome, fault, request_id, auth, access_key_id[, as_of]}``; thread-safe.
 
-    ``seq`` is the order in which calls arrived (``begin``); the log lists them in that order.
+    ``seq`` numbers calls in the order they arrived (``begin``: the history's causes refer to it); the log lists them in
+    the order they were answered, so a call answered late comes after the calls answered meanwhile.
     """
 
     def __init__(self):
@@ -37,7 +38,7 @@ class CallLog:
 
     def list(self, cloud=None, action=None):
         with self.lock:
-            return [copy.deepcopy(entry) for entry in sorted(self.entries, key=lambda entry: entry['seq'])
+            return [copy.deepcopy(entry) for entry in self.entries
                     if (not cloud or entry.get('cloud') == cloud) and (not action or entry.get('action') == action)]
 
     def clear(self, restart=False):

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 import requests
 
 from control import EmulatorError
-from emu_clients import DELAY, REGION, Ecs, Zec
+from emu_clients import DELAY, REGION, Ecs, Zec, wait_for
 
 ATTACH = {'RegionId': REGION, 'NetworkInterfaceId': 'eni-emu-1', 'InstanceId': 'i-emu-running'}
 DETACH = dict(ATTACH)
@@ -231,3 +232,13 @@ def test_invalid_rules_are_refused(emu, rule):
     with pytest.raises(EmulatorError) as caught:
         emu.admin('POST', 'faults', rule)
     assert 'HTTP 400' in str(caught.value)
+
+
+def test_a_call_answered_late_is_listed_after_the_calls_answered_meanwhile_and_keeps_its_arrival_number(emu, ecs):
+    emu.fault('ecs', 'DescribeNetworkInterfaces', 'delay', seconds=0.6)
+    late = threading.Thread(target=ecs.call, args=('DescribeNetworkInterfaces', {'RegionId': REGION}))
+    late.start()
+    assert wait_for(lambda: emu.calls() == [] and emu.faults() == [], timeout=5)  # the delayed call has arrived
+    Ecs(emu.url).call('DescribeInstances', {'RegionId': REGION})
+    late.join(10)
+    assert [(call['action'], call['seq']) for call in emu.calls()] == [('DescribeInstances', 2), ('DescribeNetworkInterfaces', 1)]
