@@ -73,4 +73,3 @@ def test_a_null_delay_leaves_the_status_as_written(emu):
     state = emu.state()
     assert state['ecs']['instances']['i-emu-starting']['status'] == 'Starting' and 'transition' not in state['ecs']['instances']['i-emu-starting']
     assert state['zec']['nics']['nic-emu-pending']['status'] == 'PENDING' and 'transition' not in state['zec']['nics']['nic-emu-pending']
-
