@@ -3,7 +3,7 @@
 
 The timeline serves two purposes: reads that lag writes (the world as it was at ``as_of``, see ``view``) and the
 admin history (``entries``). A world loaded at start-up, by PUT or by reset is committed with a ``load`` cause and is
-visible to every read at once, however far back the read looks.
+visible to every read at once: a read never looks back before the load (so a zero delay settles at once too).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class Timeline:
 
     def __init__(self):
         self.versions = {}
+        self.loaded_at = None  # reads never look back before the world was loaded
 
     def records(self, state):
         """``{(cloud, kind, id): record}`` of every interface and instance in ``state``."""
@@ -40,6 +41,8 @@ class Timeline:
 
     def commit(self, state, at, cause):
         """Record every record that differs from its last version (new, changed or deleted) as of ``at``."""
+        if self.loaded_at is None:
+            self.loaded_at = at
         present = self.records(state)
         for key, record in present.items():
             seen = visible(record)
@@ -51,7 +54,8 @@ class Timeline:
                 versions.append((at, None, dict(cause)))
 
     def view(self, as_of):
-        """``{cloud: {section: {id: record}}}`` as reads saw it at ``as_of`` (epoch seconds)."""
+        """``{cloud: {section: {id: record}}}`` as reads saw it at ``as_of`` (epoch seconds), never before the load."""
+        as_of = max(as_of, self.loaded_at or as_of)
         sections = dict((cloud, {'instances': {}, KINDS['interface'][cloud]: {}}) for cloud in KINDS['interface'])
         for (cloud, kind, record_id), versions in self.versions.items():
             record = self.version_at(versions, as_of)
@@ -61,12 +65,9 @@ class Timeline:
 
     @staticmethod
     def version_at(versions, as_of):
-        """The record as of ``as_of``; a loaded world counts as always there."""
+        """The record as of ``as_of``, or None when it did not exist then."""
         index = bisect.bisect_right([at for at, _record, _cause in versions], as_of)
-        if index:
-            return versions[index - 1][1]
-        first = versions[0]
-        return first[1] if first[2].get('kind') == 'load' else None
+        return versions[index - 1][1] if index else None
 
     def entries(self, cloud=None, record_id=None, kind='interface'):
         """The history, oldest first: ``{time, epoch, cloud, kind, id, status, instance_id, deleted, cause}``."""

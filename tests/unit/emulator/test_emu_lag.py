@@ -92,3 +92,10 @@ def test_without_lag_a_read_reflects_the_moment_it_was_answered(emu, ecs):
     ecs.call('DescribeNetworkInterfaces', {'RegionId': REGION})
     call = emu.calls()[0]
     assert abs(call['epoch'] - call['as_of']) < 0.5
+
+
+def test_a_zero_create_delay_settles_at_once_even_for_lagged_reads(emu, ecs, zec):
+    load(emu, read_lag_seconds=30, create_delay=0)
+    body = ecs.call('DescribeNetworkInterfaces', {'RegionId': REGION, 'NetworkInterfaceId.1': 'eni-emu-creating'})[1]
+    assert body['NetworkInterfaceSets']['NetworkInterfaceSet'][0]['Status'] == 'Available'
+    assert nic(zec, 'nic-emu-pending') == ('AVAILABLE', None)
