@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The unauthenticated control API under ``/_emulator/``: state, reset, calls, faults, settings."""
+"""The unauthenticated control API under ``/_emulator/``: state, reset, calls, history, faults, settings."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ class Admin:
             ('POST', 'reset'): self.reset,
             ('GET', 'calls'): self.get_calls,
             ('DELETE', 'calls'): self.clear_calls,
+            ('GET', 'history'): self.get_history,
             ('GET', 'faults'): lambda _query, _body: self.book.list(),
             ('POST', 'faults'): lambda _query, body: self.book.add(parse_json(body)),
             ('DELETE', 'faults'): self.clear_faults,
@@ -75,6 +76,12 @@ class Admin:
 
     def get_calls(self, query, _body):
         return self.log.list(cloud=query.get('cloud', [None])[0], action=query.get('action', [None])[0])
+
+    def get_history(self, query, _body):
+        kind = query.get('kind', ['interface'])[0]
+        if kind not in ('interface', 'instance'):
+            raise AdminError(400, 'kind must be "interface" or "instance"')
+        return self.world.history(cloud=query.get('cloud', [None])[0], record_id=query.get('id', [None])[0], kind=kind)
 
     def clear_calls(self, _query, _body):
         self.log.clear()

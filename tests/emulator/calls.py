@@ -6,21 +6,33 @@ from __future__ import annotations
 import copy
 import threading
 
-from world import iso_utc
+from clock import iso_utc
 
 
 class CallLog:
-    """Entries ``{seq, time, cloud, action, params, http_status, outcome, fault, request_id, auth}``; thread-safe."""
+    """Entries ``{seq, time, cloud, action, params, http_status, outcome, fault, request_id, auth, access_key_id[, as_of]}``; thread-safe.
+
+    ``seq`` numbers calls in the order they arrived (``begin``: the history's causes refer to it); the log lists them in
+    the order they were answered, so a call answered late comes after the calls answered meanwhile.
+    """
 
     def __init__(self):
         self.entries = []
         self.seq = 0
         self.lock = threading.Lock()
 
-    def record(self, when, **entry):
+    def begin(self):
+        """The sequence number of a call that has just arrived."""
         with self.lock:
             self.seq += 1
-            entry.update(seq=self.seq, time=iso_utc(when), epoch=round(when, 3))
+            return self.seq
+
+    def record(self, when, seq=None, **entry):
+        with self.lock:
+            if seq is None:
+                self.seq += 1
+                seq = self.seq
+            entry.update(seq=seq, time=iso_utc(when), epoch=round(when, 3))
             self.entries.append(entry)
             return copy.deepcopy(entry)
 

@@ -6,6 +6,9 @@
         ...  # point a client at emu.url
         assert [call['action'] for call in emu.calls(cloud='ecs')] == [...]
 
+    with Emulator.start(settings=EXACT) as emu:   # the lag-free world of tests that predate the rough defaults
+        ...
+
 ``Emulator.start_group(count)`` runs ``count`` independent emulators (each its own port, world, faults and call log)
 in one process, for tests that run many scenarios side by side; ``python control.py COUNT [server.py options]`` is
 that process.
@@ -27,6 +30,10 @@ from urllib.request import Request, urlopen
 
 SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'server.py')
 START_TIMEOUT = 30
+# An exact world: reads do not lag, interfaces being created are ready at once, instance statuses stay as written
+# (a test can pin Starting), and ECS does not refuse concurrent operations on one instance.
+EXACT = {'read_lag_seconds': 0, 'create_delay': 0, 'instance_start_delay': None, 'instance_stop_delay': None,
+         'instance_busy_conflict': False}
 
 
 class EmulatorError(RuntimeError):
@@ -48,26 +55,29 @@ class Emulator:
             self._context.verify_mode = ssl.CERT_NONE
 
     @classmethod
-    def start(cls, state=None, attach_delay=None, detach_delay=None, tls=None, host='127.0.0.1', port=0, verbose=False):
+    def start(cls, state=None, attach_delay=None, detach_delay=None, tls=None, host='127.0.0.1', port=0, verbose=False, settings=None):
         """Run ``server.py`` with this Python.
 
         ``state``: a dict or a path to a JSON file (default: default_state.json).
+        ``settings``: settings of the start-up world (kept by reset), e.g. ``EXACT``.
         ``tls``: ``(cert_file, key_file)`` to serve HTTPS.
         """
-        return cls._launch([sys.executable, SERVER], 1, state, attach_delay, detach_delay, tls, host, port, verbose)[0]
+        return cls._launch([sys.executable, SERVER], 1, state, attach_delay, detach_delay, tls, host, port, verbose, settings)[0]
 
     @classmethod
-    def start_group(cls, count, state=None, attach_delay=None, detach_delay=None, tls=None, host='127.0.0.1', verbose=False):
+    def start_group(cls, count, state=None, attach_delay=None, detach_delay=None, tls=None, host='127.0.0.1', verbose=False, settings=None):
         """``count`` independent emulators served by one process (options as for ``start``; each gets a free port).
 
         They share the process: stopping any one of them stops them all.
         """
         return cls._launch([sys.executable, os.path.abspath(__file__), str(count)], count, state, attach_delay, detach_delay, tls,
-                           host, 0, verbose)
+                           host, 0, verbose, settings)
 
     @classmethod
-    def _launch(cls, argv, count, state, attach_delay, detach_delay, tls, host, port, verbose):
+    def _launch(cls, argv, count, state, attach_delay, detach_delay, tls, host, port, verbose, settings=None):
         argv = argv + ['--host', host, '--port', str(port)]
+        for name, value in sorted((settings or {}).items()):
+            argv += ['--set', '%s=%s' % (name, json.dumps(value))]
         state_file = None
         if isinstance(state, dict):
             handle, state_file = tempfile.mkstemp(prefix='emulator-state-', suffix='.json')
@@ -146,6 +156,11 @@ class Emulator:
 
     def clear_calls(self):
         return self.admin('DELETE', 'calls')
+
+    def history(self, cloud=None, record_id=None, kind=None):
+        """Every change of every interface (or, with ``kind='instance'``, instance): what was true, when, and why."""
+        query = dict((key, value) for key, value in (('cloud', cloud), ('id', record_id), ('kind', kind)) if value)
+        return self.admin('GET', 'history', query=query)
 
     def fault(self, cloud, action, fault, count=1, **params):
         """Add a fault rule (see README.md); returns it with its id."""

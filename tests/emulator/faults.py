@@ -25,7 +25,8 @@ CONNECTION = ('reset_before', 'reset_after', 'delay', 'change')
 # Faults on the transition the call starts: what the transition does when it falls due.
 TRANSITION = {'stuck': 'stuck', 'fail_transition': 'fail'}
 KINDS = ANSWERING + CONNECTION + tuple(TRANSITION)
-HTTP_ERROR_STATUSES = (500, 502, 503)
+HTTP_ERROR_STATUSES = (429, 500, 502, 503, 504)
+HTTP_429_VARIANTS = ('html', 'json')
 MALFORMED_VARIANTS = ('html', 'empty', 'wrong_shape')
 
 
@@ -54,7 +55,9 @@ def _check_fault_params(rule):
             raise FaultError('an ECS throttle "status" must be a 4xx HTTP status')
     elif kind == 'http_error':
         if rule.setdefault('status', 500) not in HTTP_ERROR_STATUSES:
-            raise FaultError('"status" must be one of 500, 502, 503')
+            raise FaultError('"status" must be one of %s' % ', '.join(str(status) for status in HTTP_ERROR_STATUSES))
+        if rule.setdefault('variant', 'html') not in HTTP_429_VARIANTS or (rule['variant'] == 'json' and rule['status'] != 429):
+            raise FaultError('"variant" is "html" (default) or, for status 429, "json"')
     elif kind == 'delay':
         rule['seconds'] = _number(rule, 'seconds', 1.0)
     elif kind == 'malformed':
@@ -130,12 +133,13 @@ class FaultBook:
         with self.lock:
             self.rules = []
 
-    def take(self, cloud, action, kinds):
+    def take(self, cloud, action, kinds, call=None):
         """Use up one count of the first rule of one of ``kinds`` matching the call; a copy of it, or None.
 
         Every matching rule that still has calls to ``skip`` counts this call down instead of acting on it, so a
         rule's ``skip`` is the number of matching calls before it, whatever other rules did with them.
-        A ``change`` rule is applied to the world before it is returned.
+        A ``change`` rule is applied to the world before it is returned (``call``: the sequence number of the call it
+        comes before, for the timeline).
         """
         taken = None
         with self.lock:
@@ -150,5 +154,5 @@ class FaultBook:
                         self.rules.remove(rule)
                     taken = copy.deepcopy(rule)
         if taken and taken['fault'] == 'change':
-            self.world.apply_change(taken['cloud'], taken['interfaces'], taken['instances'])
+            self.world.apply_change(taken['cloud'], taken['interfaces'], taken['instances'], {'rule': taken['id'], 'call': call})
         return taken

@@ -10,20 +10,27 @@ from __future__ import annotations
 import time
 
 import faults
-from ratelimit import RateLimiter
+from ratelimit import RateLimiter, access_key_of
 from wire import Reply
 
 
 class Call:
     """What one call is, and what happened to it; handed to the cloud's handler."""
 
-    def __init__(self, book, cloud, action, params, auth):
+    def __init__(self, book, cloud, action, params, auth, seq=None, access_key_id=None):
         self.book = book
         self.cloud = cloud
         self.action = action
         self.params = params
         self.auth = auth
+        self.seq = seq
+        self.access_key_id = access_key_id
         self.applied_faults = []
+        self.as_of = None  # set by a read: the world time its answer reflects
+
+    def cause(self):
+        """Why the world changed, when this call changed it (the timeline's ``cause``)."""
+        return {'kind': 'api', 'action': self.action, 'call': self.seq, 'access_key_id': self.access_key_id}
 
     def transition_outcome(self):
         """How the transition this call starts will end: ``complete``, or ``stuck``/``fail`` when a rule says so."""
@@ -45,7 +52,7 @@ class Gateway:
 
     def handle(self, api, request):
         action, params, auth = api.identify(request)
-        call = Call(self.book, api.cloud, action, params, auth)
+        call = Call(self.book, api.cloud, action, params, auth, self.log.begin(), access_key_of(api.cloud, request) or None)
         refusal = self.limiter.refusal(api.cloud, request, self.world.settings)
         if refusal:
             call.applied_faults.append('rate_limit')
@@ -54,15 +61,17 @@ class Gateway:
             reply, applied_outcome = self._answer(api, request, call)
         entry = dict(cloud=api.cloud, action=action, params=params, auth=auth, outcome=reply.outcome,
                      http_status=None if reply.close else reply.status, request_id=getattr(reply, 'request_id', None),
-                     fault=','.join(call.applied_faults) or None)
+                     fault=','.join(call.applied_faults) or None, access_key_id=call.access_key_id)
         if applied_outcome is not None:
             entry['applied_outcome'] = applied_outcome
-        self.log.record(time.time(), **entry)
+        if call.as_of is not None:
+            entry['as_of'] = round(call.as_of, 3)
+        self.log.record(time.time(), seq=call.seq, **entry)
         return reply
 
     def _answer(self, api, request, call):
         """``(reply, outcome of the action when a fault answered for it)``: the fault rules around the cloud's handler."""
-        rule = self.book.take(api.cloud, call.action, faults.ANSWERING + faults.CONNECTION)
+        rule = self.book.take(api.cloud, call.action, faults.ANSWERING + faults.CONNECTION, call=call.seq)
         kind = rule['fault'] if rule else None
         if kind:
             call.applied_faults.append(kind)

@@ -3,7 +3,7 @@
 """Local emulator of the Alibaba Cloud ECS and Zenlayer Cloud ZEC APIs (HTTP plumbing and start-up).
 
     python3 tests/emulator/server.py [--host 127.0.0.1] [--port 0] [--state FILE]
-        [--attach-delay S] [--detach-delay S] [--tls-cert F --tls-key F] [--verbose]
+        [--attach-delay S] [--detach-delay S] [--set NAME=JSON ...] [--tls-cert F --tls-key F] [--verbose]
 
 Prints its base URL as the first line of stdout, then serves until SIGTERM/SIGINT.
 ECS RPC is served at ``/``, ZEC at ``/api/v2/zec``, the control API under ``/_emulator/``.
@@ -32,7 +32,7 @@ from ecs import EcsApi  # noqa: E402
 from faults import FaultBook  # noqa: E402
 from gateway import Gateway  # noqa: E402
 from wire import Reply, Request  # noqa: E402
-from world import World  # noqa: E402
+from world import DEFAULT_SETTINGS, World  # noqa: E402
 from zec import ZecApi  # noqa: E402
 
 DEFAULT_STATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'default_state.json')
@@ -43,8 +43,10 @@ ADMIN_PREFIX = '/_emulator/'
 class Emulator:
     """Everything one running emulator holds."""
 
-    def __init__(self, state, attach_delay=None, detach_delay=None):
-        self.world = World(state, {'attach_delay': attach_delay, 'detach_delay': detach_delay})
+    def __init__(self, state, attach_delay=None, detach_delay=None, settings=None):
+        overrides = dict(settings or {})
+        overrides.update((name, value) for name, value in (('attach_delay', attach_delay), ('detach_delay', detach_delay)) if value is not None)
+        self.world = World(state, overrides)
         self.nonces = NonceCache()
         self.faults = FaultBook()
         self.calls = CallLog()
@@ -122,6 +124,17 @@ class Handler(BaseHTTPRequestHandler):
             sys.stderr.write('%s %s\n' % (self.address_string(), format % args))
 
 
+def setting(text):
+    """``NAME=JSON`` -> ``(NAME, value)``; a value that is not JSON is taken as a string."""
+    name, sep, value = text.partition('=')
+    if not sep or name not in DEFAULT_SETTINGS:
+        raise argparse.ArgumentTypeError('%r is not NAME=VALUE with NAME one of: %s' % (text, ', '.join(sorted(DEFAULT_SETTINGS))))
+    try:
+        return name, json.loads(value)
+    except ValueError:
+        return name, value
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description='Local emulator of the ECS and ZEC network interface APIs.')
     parser.add_argument('--host', default='127.0.0.1')
@@ -129,6 +142,8 @@ def parse_args(argv):
     parser.add_argument('--state', default=DEFAULT_STATE, help='JSON world to start from (default: default_state.json)')
     parser.add_argument('--attach-delay', type=float, help='seconds an attach stays in Attaching/ATTACHING')
     parser.add_argument('--detach-delay', type=float, help='seconds a detach stays in Detaching/DETACHING')
+    parser.add_argument('--set', action='append', default=[], metavar='NAME=JSON', type=setting,
+                        help='a setting of the start-up world, e.g. read_lag_seconds=0 or instance_start_delay=null (repeatable)')
     parser.add_argument('--tls-cert', help='PEM certificate: serve HTTPS')
     parser.add_argument('--tls-key', help='PEM private key for --tls-cert')
     parser.add_argument('--verbose', action='store_true', help='log every request to stderr')
@@ -143,7 +158,7 @@ def build_server(args):
         state = json.load(handle)
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     server.daemon_threads = True
-    server.emulator = Emulator(state, args.attach_delay, args.detach_delay)
+    server.emulator = Emulator(state, args.attach_delay, args.detach_delay, dict(args.set))
     server.verbose = args.verbose
     scheme = 'http'
     if args.tls_cert:

@@ -13,11 +13,12 @@ FORM = 'application/x-www-form-urlencoded'
 class ApiError(Exception):
     """A refusal with the cloud's own error code and HTTP status."""
 
-    def __init__(self, status, code, message):
+    def __init__(self, status, code, message, extra=None):
         super().__init__('%s %s: %s' % (status, code, message))
         self.status = status
         self.code = code
         self.message = message
+        self.extra = dict(extra or {})  # more fields of the error body (ECS ``AccessDeniedDetail``)
 
 
 class Request:
@@ -80,11 +81,14 @@ def proxy_page(status, reason):
             '<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n' % (status, reason, status, reason))
 
 
+GATEWAY_REASONS = {429: 'Too Many Requests', 502: 'Bad Gateway', 504: 'Gateway Time-out'}
+
+
 def common_fault_reply(rule, wrong_shape):
-    """The faults that look the same on both clouds: a proxy's 502, challenge, blocked, malformed bodies."""
+    """The faults that look the same on both clouds: a proxy's 429/502/504 page, challenge, blocked, malformed bodies."""
     kind = rule['fault']
     if kind == 'http_error':
-        return Reply.html(502, proxy_page(502, 'Bad Gateway'))
+        return Reply.html(rule['status'], proxy_page(rule['status'], GATEWAY_REASONS[rule['status']]))
     if kind == 'challenge':
         return Reply.html(403, '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>',
                           {'cf-mitigated': 'challenge'}, outcome='challenge')

