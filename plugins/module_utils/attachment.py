@@ -107,7 +107,7 @@ def run_module(module, adapter, desired):
         module.fail_json(msg=failure.msg + reconciler.note, error=failure.as_dict(), **_failure_facts(reconciler))
     except ApiError as err:
         fail_api_error(module, err, '%s %s' % (adapter.noun, desired.nic_id), note=reconciler.note, **_failure_facts(reconciler))
-    module.exit_json(**result.as_dict(with_diff=module._diff))
+    module.exit_json(attachments=[], **result.as_dict(with_diff=module._diff))
 
 
 def run_fleet_module(module, adapter, wants, concurrency):

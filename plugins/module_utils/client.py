@@ -64,11 +64,13 @@ class ApiError(Exception):
     """One failed API call, described by what a person needs to act on it.
 
     ``outcome_unknown`` is true when a mutating call may or may not have been applied by the
-    cloud (the request was sent but no answer could be read).
+    cloud (the request was sent but no answer from the API could be read). ``may_land_later`` is true when, moreover,
+    the API may not have finished with it: no answer came at all (a timeout, a lost connection) or a gateway answered
+    instead of the API (an HTML 502 page); an error the API itself answered is final. ``from_api``: the API answered.
     """
 
     def __init__(self, code, message, http_status=None, request_id=None, action=None,
-                 kind=UNKNOWN, hint=None, outcome_unknown=False):
+                 kind=UNKNOWN, hint=None, outcome_unknown=False, from_api=False):
         super().__init__(message)
         self.code = code
         self.message = message
@@ -78,7 +80,12 @@ class ApiError(Exception):
         self.kind = kind
         self.hint = hint
         self.outcome_unknown = outcome_unknown
+        self.from_api = from_api
         self.retry_after = None
+
+    @property
+    def may_land_later(self):
+        return self.outcome_unknown and not self.from_api
 
     def __str__(self):
         return '%s: %s' % (self.code, self.message)
@@ -345,7 +352,7 @@ class ErrorTable:
 
     def error(self, code, message, http_status, request_id, action):
         kind, hint = self.classify(code, http_status)
-        return ApiError(code, message, http_status=http_status, request_id=request_id, action=action, kind=kind, hint=hint)
+        return ApiError(code, message, http_status=http_status, request_id=request_id, action=action, kind=kind, hint=hint, from_api=True)
 
 
 def _kind_from_status(status):

@@ -390,12 +390,15 @@ class Reconciler:
                 call.error = err
                 if err.outcome_unknown:
                     call.answer = ledger.UNANSWERED
-                    call.may_land_until = self._clock() + max(self.adapter.request_timeout, LATE_LANDING_FLOOR)
+                    if err.may_land_later:  # no final answer from the API: a copy of it may still be at work
+                        call.may_land_until = self._clock() + max(self.adapter.request_timeout, LATE_LANDING_FLOOR)
                     fresh = yield from self._read()
                     self._stuck_error = err if fresh is not None and fresh.where() == nic.where() else None
                     return None, fresh
                 call.answer = ledger.REFUSED
                 refusal = err
+                if err.kind not in (CONFLICT, INVALID_STATE, BUSY, INSTANCE_STATE):
+                    raise err  # quota, permission, input, throttling that outlasted the retries: nothing to read again for
                 fresh = yield from self._read()
                 if fresh is None or fresh.where() != nic.where():
                     return None, fresh  # someone changed the interface: that explains the refusal

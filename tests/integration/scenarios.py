@@ -97,10 +97,11 @@ class Expect:
     ``instance``: ``(instance_id, status)`` of an instance at the end. ``words``: what the message must contain.
     ``warns``: a warning the run must show. ``span``: (min, max) seconds from the first to the last API call.
     ``pause``: (min, max) seconds between a call that a fault answered and the next call.
+    ``facts``: ``{dotted path in the result: value}`` (``ABSENT``: the key must not be there), e.g. ``{'diff.after.status': 'InUse'}``.
     """
 
     def __init__(self, changed, failed=False, code=None, calls=None, final=None, instance=None, words=(), warns=None,
-                 span=None, pause=None):
+                 span=None, pause=None, facts=None):
         self.changed = changed
         self.failed = failed
         self.code = code
@@ -111,6 +112,7 @@ class Expect:
         self.warns = warns
         self.span = span
         self.pause = pause
+        self.facts = facts or {}
 
 
 class Scenario:
@@ -123,11 +125,13 @@ class Scenario:
     ``tls``: serve the emulator over HTTPS with a test CA. ``nic``: the interface whose final state is checked (the
     cloud's first secondary interface unless given). ``secrets``: more strings the output must never contain.
     ``bug``: the module misbehaves today; the test is a strict xfail with this reason, and the row still states the
-    correct behaviour.
+    correct behaviour. ``args`` may be a list, one per host (``hosts``), for hosts that run different tasks at once.
+    ``check`` / ``diff``: run the task in check mode / diff mode. ``listed``: the row may also run in the list form
+    (``as_one_of_many``), its interface one item among converged others.
     """
 
     def __init__(self, cloud, key, group, title, does, expect, args=None, start='available', faults=(), world=None,
-                 settings=None, env=None, tls=False, hosts=1, secrets=(), bug=None, nic=None):
+                 settings=None, env=None, tls=False, hosts=1, secrets=(), bug=None, nic=None, check=False, diff=False, listed=True):
         self.cloud = cloud
         self.key = key
         self.group = group
@@ -145,6 +149,9 @@ class Scenario:
         self.hosts = hosts
         self.secrets = tuple(secrets)
         self.bug = bug
+        self.check = check
+        self.diff = diff
+        self.listed = listed
 
     @property
     def id(self):
@@ -156,6 +163,12 @@ class Scenario:
 
     def __repr__(self):
         return self.id
+
+
+ABSENT = object()  # Expect.facts: this key must not be in the result
+# What RETURN documents every attachment result to hold, and every failure's error.
+ALWAYS = ('changed', 'network_interface', 'waited', 'attachments')
+ERROR_KEYS = ('action', 'code', 'http_status', 'kind', 'message', 'request_id')
 
 
 def rule(action, fault, **params):
@@ -435,14 +448,14 @@ def security_rows(c):
 def input_error(c, key, title, module_args, words, env=None, does=None):
     """A row whose input the module must refuse before any API call, with a message naming the option."""
     return Scenario(c, key, 'input', title, does or 'refuses before any API call, naming %s' % words[0],
-                    Expect(False, True, None, calls={}, final=available(c), words=words), args=module_args, env=env)
+                    Expect(False, True, 'InvalidInput', calls={}, final=available(c), words=words), args=module_args, env=env)
 
 
 def input_rows(c):
     idopt, nic, target = c.id_option, c.nic, c.target
     foreign_nic, foreign_instance = ('nic-emu-1', 'ins-emu-running') if c is ECS else ('eni-emu-1', 'i-emu-running')
     rows = [
-        input_error(c, 'missing-id', 'no %s' % idopt, {'instance_id': target}, (idopt, 'missing required arguments')),
+        input_error(c, 'missing-id', 'no %s' % idopt, {'instance_id': target}, (idopt, 'one of the following is required')),
         input_error(c, 'empty-id', '%s: ""' % idopt, args(c, **{idopt: ''}), (idopt, 'empty')),
         input_error(c, 'blank-id', '%s: "   "' % idopt, args(c, **{idopt: '   '}), (idopt, 'blank')),
         input_error(c, 'padded-id', '%s with a leading space' % idopt, args(c, **{idopt: ' ' + nic}), (idopt, 'characters')),
@@ -533,6 +546,8 @@ PLAYBOOK = '''
         scenario_cloud: "{{ item.cloud }}"
         scenario_args: "{{ item.args }}"
         scenario_env: "{{ item.env }}"
+        scenario_check: "{{ item.check }}"
+        scenario_diff: "{{ item.diff }}"
       loop: "{{ scenarios }}"
       loop_control:
         label: "{{ item.host }}"
@@ -546,10 +561,14 @@ PLAYBOOK = '''
     - name: Alibaba ECS scenario
       cloudnet.nic.alicloud_eni_attachment: "{{ scenario_args }}"
       environment: "{{ scenario_env }}"
+      check_mode: "{{ scenario_check | bool }}"
+      diff: "{{ scenario_diff | bool }}"
       when: scenario_cloud == 'ecs'
     - name: Zenlayer ZEC scenario
       cloudnet.nic.zenlayer_vnic_attachment: "{{ scenario_args }}"
       environment: "{{ scenario_env }}"
+      check_mode: "{{ scenario_check | bool }}"
+      diff: "{{ scenario_diff | bool }}"
       when: scenario_cloud == 'zec'
 '''
 RESULT_LINE = re.compile(r'^(ok|changed|fatal): \[([^\]]+)\](: FAILED!)? => (?=\{)', re.M)
@@ -605,7 +624,9 @@ def prepare(row, emulator, context):
         emulator.fault(**copy.deepcopy(fault))
     env = {row.cloud.env['endpoint']: emulator.url}
     env.update(row.env)
-    return [{'host': host, 'cloud': row.cloud.name, 'args': _fill(row.args, context), 'env': env} for host in row.host_names]
+    per_host = row.args if isinstance(row.args, list) else [row.args] * row.hosts
+    return [{'host': host, 'cloud': row.cloud.name, 'args': _fill(host_args, context), 'env': env, 'check': row.check, 'diff': row.diff}
+            for host, host_args in zip(row.host_names, per_host)]
 
 
 def parse_results(stdout):
@@ -692,11 +713,33 @@ def check(row, outcome, secrets=()):
         assert (result.get('error') or {}).get('code') == expect.code, result
         for word in expect.words:
             assert word in result.get('msg', ''), (word, result.get('msg'))
+        check_documented_keys(result)
+        for path, value in expect.facts.items():
+            assert _fact(result, path) is value if value is ABSENT else _fact(result, path) == value, (path, result)
     if expect.warns:
         # ansible-core 2.16 wraps a warning at 79 columns when stdout is not a terminal; 2.19 prints it on one line
         assert '[WARNING]: %s' % expect.warns in ' '.join(outcome.output.split())
     check_calls(row, outcome.calls)
     check_final(row, outcome.state)
+
+
+def check_documented_keys(result):
+    """Every result holds the keys RETURN says are always returned; a failure holds ``msg`` and the whole ``error``."""
+    missing = [key for key in ALWAYS if key not in result]
+    assert not missing, 'RETURN documents %s as always returned; missing in %s' % (missing, result)
+    assert set(result['waited']) == {'seconds', 'reads'}, result['waited']
+    if result['failed']:
+        assert isinstance(result.get('msg'), str) and result['msg'], result
+        assert sorted(result.get('error') or {}) == list(ERROR_KEYS), result
+
+
+def _fact(result, path):
+    node = result
+    for part in path.split('.'):
+        if not isinstance(node, dict) or part not in node:
+            return ABSENT
+        node = node[part]
+    return node
 
 
 def check_calls(row, calls):

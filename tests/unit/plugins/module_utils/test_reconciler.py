@@ -539,12 +539,12 @@ def test_an_instance_state_refusal_whose_instance_cannot_be_read_stands(fake_clo
     assert raised is stopped
 
 
-def test_a_refusal_for_another_reason_is_raised_after_one_read(fake_clock):
+def test_a_refusal_for_another_reason_is_raised_without_a_reread(fake_clock):
     error = refused('quota', 'EniPerInstanceLimitExceeded')
     adapter = FakeAdapter(S('Available'), attach=[error])
     reconciler, raised = fail(adapter, desired(), fake_clock, raises=ApiError)
     assert raised is error and reconciler.changed is False
-    assert adapter.calls == [('get',), ('attach', TARGET, {}), ('get',)]
+    assert adapter.calls == [('get',), ('attach', TARGET, {})]
 
 
 def test_attach_refused_because_someone_attached_it_elsewhere_fails_attached_elsewhere(fake_clock):
@@ -969,3 +969,13 @@ def test_retries_are_bounded_by_the_task_deadline(fake_clock):
     adapter = FakeAdapter(S('InUse', TARGET))
     reconcile(adapter, desired(wait_timeout=7), fake_clock)
     assert adapter.deadline == fake_clock.start + 7
+
+
+def test_an_unpinned_detach_the_api_answered_with_a_5xx_is_sent_again_after_a_pause(fake_clock):
+    # A 5xx the API itself answered is final: no copy of the call is still at work, so no landing window to wait out.
+    server_error = ApiError('INTERNAL_SERVER_ERROR', 'oops', http_status=500, action='DetachNetworkInterface', kind='transient',
+                            outcome_unknown=True, from_api=True)
+    adapter = FakeAdapter(S('InUse', TARGET), S('InUse', TARGET), S('Available'), detach=[server_error, ACCEPTED], **ZEC_LIKE)
+    result = reconcile(adapter, desired(state='absent'), fake_clock)[1]
+    assert (result.changed, len(adapter.mutations)) == (True, 2)
+    assert fake_clock.elapsed < LATE_LANDING_FLOOR and 0.25 <= fake_clock.sleeps[0] <= 0.5
