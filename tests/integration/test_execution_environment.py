@@ -96,3 +96,11 @@ def test_the_builder_stage_finds_the_collections_requirements(context, tmp_path)
     assert requirement_lines(system_file) == []
     assert found['system'] == []
     assert not written_bindep.exists()
+
+
+def test_the_ee_definition_installs_the_tested_ansible():
+    """docs/awx.md's EE gets the ansible-core and ansible-runner the tests run with (tests/constraints.txt)."""
+    dependencies = docblocks.load(DOC, 'execution-environment.yml')['dependencies']
+    pins = dict(line.split('==', 1) for line in requirement_lines(REPO / 'tests' / 'constraints.txt') if '==' in line)
+    for key, name in (('ansible_core', 'ansible-core'), ('ansible_runner', 'ansible-runner')):
+        assert dependencies[key]['package_pip'] == '%s==%s' % (name, pins[name])
