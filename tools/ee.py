@@ -63,8 +63,13 @@ BASE_LABEL = 'org.cloudnet.nic.ee-base'
 # Python packages ansible-builder installs besides the definition's: the builder stage's tools and the default
 # container_init (ansible_builder/ee_schema.py).
 BUILDER_PACKAGES = ('bindep', 'pyyaml', 'packaging', 'dumb-init==1.2.5')
-# Host packages and the command each provides.
-HOST_PACKAGES = {'podman': 'podman', 'runc': 'runc', 'debootstrap': 'debootstrap'}
+# Host packages, each with the command or file that shows it is installed.
+HOST_PACKAGES = {
+    'podman': 'podman',
+    'runc': 'runc',
+    'debootstrap': 'debootstrap',
+    'debian-archive-keyring': '/usr/share/keyrings/debian-archive-keyring.gpg',  # debootstrap checks Debian's signatures
+}
 
 
 def log(message):
@@ -121,7 +126,7 @@ class Timer:
 
 def ensure_host_packages():
     """apt-get install the packages whose command is missing (none: nothing is done)."""
-    missing = [package for package, command in HOST_PACKAGES.items() if not shutil.which(command)]
+    missing = [package for package, found in HOST_PACKAGES.items() if not (Path(found).exists() if '/' in found else shutil.which(found))]
     if not missing:
         return
     if os.geteuid() != 0 or not shutil.which('apt-get'):
