@@ -194,6 +194,24 @@ def base_key():
     return hashlib.sha256(recipe.encode('utf-8')).hexdigest()[:16]
 
 
+def mounts_under(path):
+    """The mount points inside ``path``, deepest first."""
+    prefix = str(path) + '/'
+    points = [line.split()[1] for line in Path('/proc/mounts').read_text(encoding='utf-8').splitlines()]
+    return sorted((point for point in points if point.startswith(prefix)), key=len, reverse=True)
+
+
+def remove_rootfs(rootfs):
+    """Remove a (partial) debootstrap tree, unmounting first what an interrupted debootstrap left mounted in it
+    (/proc, /sys, a bind-mounted /dev), so that nothing of the host is deleted through it."""
+    for point in mounts_under(rootfs):
+        run(['umount', '--lazy', point])
+    if mounts_under(rootfs):
+        raise SystemExit('ee: %s still has file systems mounted in it: not removing it' % rootfs)
+    if rootfs.exists():
+        shutil.rmtree(rootfs)
+
+
 def ensure_base_image(name, env, timer):
     """``name`` from the cached rootfs tarball, made first with debootstrap if it is not cached."""
     key = base_key()
@@ -204,10 +222,11 @@ def ensure_base_image(name, env, timer):
     if not tarball.exists():
         started = time.monotonic()
         rootfs = WORK / 'rootfs'
-        if rootfs.exists():
-            shutil.rmtree(rootfs)
+        remove_rootfs(rootfs)
         run_logged(['debootstrap', '--variant=minbase', '--include=%s' % ','.join(DEBIAN_PACKAGES), DEBIAN_SUITE, rootfs,
                     debian_mirror()], WORK / 'debootstrap.log')
+        if mounts_under(rootfs):
+            raise SystemExit('ee: debootstrap left %s mounted' % ', '.join(mounts_under(rootfs)))
         for leftovers in ('var/cache/apt/archives', 'var/lib/apt/lists', 'var/log'):
             for path in (rootfs / leftovers).glob('*'):
                 if path.is_file():
@@ -216,7 +235,10 @@ def ensure_base_image(name, env, timer):
         partial = tarball.with_suffix('.partial')
         run(['tar', '--numeric-owner', '--xattrs', '-C', rootfs, '-cf', partial, '.'])
         partial.rename(tarball)
-        shutil.rmtree(rootfs)
+        for stale in CACHE.glob('debian-*.tar'):
+            if stale != tarball:
+                stale.unlink()
+        remove_rootfs(rootfs)
         timer.step('debootstrap', started)
     started = time.monotonic()
     podman('import', '--change', 'LABEL %s=%s' % (BASE_LABEL, key), '--change', 'CMD ["/bin/bash"]', tarball, name, env=env)
