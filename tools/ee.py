@@ -241,7 +241,10 @@ def ensure_base_image(name, env, timer):
         remove_rootfs(rootfs)
         timer.step('debootstrap', started)
     started = time.monotonic()
+    previous = image_id(name, env)
     podman('import', '--change', 'LABEL %s=%s' % (BASE_LABEL, key), '--change', 'CMD ["/bin/bash"]', tarball, name, env=env)
+    if previous and previous != image_id(name, env):
+        output(['podman', 'rmi', previous], env=env)  # the base this name had before (kept while an image uses it)
     timer.step('base image import', started)
 
 
