@@ -10,6 +10,8 @@
 #   make test-2.16     unit and integration tests on ansible-core 2.16 (meta/runtime.yml's oldest), in .venv-2.16
 #   make build         ansible-galaxy collection build into .build/dist
 #   make bench         benchmarks against the emulator; writes benchmarks/results.md (not part of make test)
+#   make ee            build the execution environment image EE_IMAGE on EE_BASE_IMAGE (default: made with debootstrap)
+#   make test-ee       run docs/awx.md's job template in that image (ansible-runner --process-isolation, podman)
 #   make clean         remove generated files (keeps the venvs and the caches; `make distclean` removes them)
 
 SHELL := /bin/bash
@@ -32,13 +34,17 @@ COLLECTION_LINK := .build/collections/ansible_collections/cloudnet/nic
 COVERAGE_MIN ?= 90
 PYTEST_ARGS ?=
 SANITY_ARGS ?=
+# make ee / make test-ee (tools/ee.py): the image to build and test, and its base. The default base is made here from
+# Debian packages (no registry needed); a standard one, e.g. EE_BASE_IMAGE=quay.io/ansible/awx-ee:24.6.1, is pulled.
+EE_BASE_IMAGE ?= localhost/cloudnet-nic-ee-base:bookworm
+EE_IMAGE ?= localhost/cloudnet-nic-ee:latest
 
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_PATH)
 export PIP_NO_INPUT := 1
 # pip's download and wheel cache stays in the project (git-ignored), never in the user's home.
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 
-.PHONY: help setup setup-2.16 demo test sanity sanity-quick lint unit integration test-2.16 build bench clean distclean
+.PHONY: help setup setup-2.16 demo test sanity sanity-quick lint unit integration test-2.16 build bench ee test-ee clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -130,6 +136,13 @@ build: setup
 
 bench: setup
 	$(VENV_PYTHON) benchmarks/run.py
+
+# Installs podman, runc and debootstrap with apt-get when missing; caches in .cache/ee, work files in .build/ee.
+ee: build
+	$(VENV_PYTHON) tools/ee.py build --base-image '$(EE_BASE_IMAGE)' --tag '$(EE_IMAGE)'
+
+test-ee: ee
+	$(VENV_PYTHON) tools/ee.py test --tag '$(EE_IMAGE)' $(PYTEST_ARGS)
 
 clean:
 	rm -rf .build tests/output .pytest_cache htmlcov .coverage .coverage.* coverage.xml

@@ -5,11 +5,17 @@ No container runtime is needed: the test creates the context, then runs the two 
 collection the way the generated Containerfile runs them. The galaxy stage installs the collections of the context's
 requirements.yml, and the builder stage runs the context's introspect.py over them: it must name the collection's
 requirements, requests (requirements.txt) and its system packages (meta/ee-bindep.txt: none).
+
+The definition pins the ansible-core and ansible-runner of tests/constraints.txt, and ``make ee`` (tools/ee.py) builds
+exactly this definition: only the base image differs, plus two options on its Debian base. ``make test-ee``
+(tests/ee/test_ee.py) runs the job template inside the image it builds.
 """
 
 from __future__ import annotations
 
+import copy
 import filecmp
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -96,3 +102,39 @@ def test_the_builder_stage_finds_the_collections_requirements(context, tmp_path)
     assert requirement_lines(system_file) == []
     assert found['system'] == []
     assert not written_bindep.exists()
+
+
+def test_the_ee_definition_installs_the_tested_ansible():
+    """docs/awx.md's EE gets the ansible-core and ansible-runner the tests run with (tests/constraints.txt)."""
+    dependencies = docblocks.load(DOC, 'execution-environment.yml')['dependencies']
+    pins = dict(line.split('==', 1) for line in requirement_lines(REPO / 'tests' / 'constraints.txt') if '==' in line)
+    for key, name in (('ansible_core', 'ansible-core'), ('ansible_runner', 'ansible-runner')):
+        assert dependencies[key]['package_pip'] == '%s==%s' % (name, pins[name])
+
+
+def ee_tool():
+    """tools/ee.py (``make ee``), or a skip where tools/ is not shipped (the release tarball)."""
+    path = REPO / 'tools' / 'ee.py'
+    if not path.exists():
+        pytest.skip('tools/ (a development folder) is not shipped in the release tarball')
+    spec = importlib.util.spec_from_file_location('cloudnet_nic_ee_tool', str(path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_ee_builds_the_documented_definition():
+    """``make ee`` builds docs/awx.md's definition: only the base image differs, plus DEBIAN_OPTIONS on the local base."""
+    tool = ee_tool()
+    documented = docblocks.load(DOC, 'execution-environment.yml')
+    other = copy.deepcopy(documented)
+    other['images']['base_image']['name'] = 'registry.example.com/ee-base:1'
+    assert tool.definition('registry.example.com/ee-base:1') == other
+
+    local = tool.definition(tool.LOCAL_BASE)
+    assert local['images']['base_image']['name'] == tool.LOCAL_BASE
+    assert local.pop('options') == dict(documented.get('options', {}), **tool.DEBIAN_OPTIONS)
+    assert set(tool.DEBIAN_OPTIONS) == {'package_manager_path', 'skip_pip_install'}
+    documented.pop('options', None)
+    local['images']['base_image']['name'] = documented['images']['base_image']['name']
+    assert local == documented
