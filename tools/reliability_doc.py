@@ -19,7 +19,8 @@ sys.path.insert(0, str(REPO / 'tests' / 'integration'))
 
 import scenarios  # noqa: E402  pylint: disable=wrong-import-position
 
-SHORT = {scenarios.DESCRIBE: 'Describe', scenarios.ATTACH: 'Attach', scenarios.DETACH: 'Detach'}
+SHORT = {scenarios.DESCRIBE: 'Describe', scenarios.ATTACH: 'Attach', scenarios.DETACH: 'Detach',
+         scenarios.DESCRIBE_INSTANCES: 'DescribeInstances', scenarios.DESCRIBE_TYPES: 'DescribeInstanceTypes'}
 INTRO = '''\
 # Reliability and security matrix
 
@@ -51,6 +52,28 @@ How to read the tables:
   `xfail` until the fix lands (see [Known bugs](#known-bugs)).
 '''
 NOTES = '''\
+## What the modules guarantee
+
+- `changed` is true exactly when a call of this task took effect, as far as the cloud's reads show: an accepted call
+  counts unless the reads show it rolled back or never happening (then it is sent once more, then `Rejected`); a call
+  whose answer was lost counts only once a read shows its effect. One read credits at most one call, and an effect
+  credited from an in-progress status is confirmed or withdrawn by how that transition ends. Another process's change
+  is never reported as the task's, nor as the cloud's rejection: an interface that went to a third instance is a race,
+  decided afresh.
+- The cloud's reads may lag its writes: an accepted call is given 15 s (`READ_LAG_GRACE`) to show before the module
+  concludes it did nothing; a refusal the reads do not explain yet is retried within those 15 s.
+- A call whose answer never came may still be applied later. A call that names the instance it acts on (every ECS call,
+  the ZEC attach) is harmless if it lands late: the cloud refuses it once the interface has moved on. The ZEC detach
+  names only the vNIC, so a late copy would detach it from wherever it is then: the module never sends it again, never
+  attaches the vNIC anywhere, and never returns a state it could change, until such a copy can no longer arrive:
+  `max(timeout, 10)` seconds after the module gave up on it (its assumption about how long the cloud may still work
+  on a request the client abandoned). A failure says which call may still be applied.
+- No request and no retry runs past `wait_timeout`. A wait ends with the read's error once the client's retries for a
+  read are spent (5 attempts within 60 s; 20 when throttled, and throttling alone never ends a wait), saying what the
+  interface was when last read and when.
+- A force-move whose attach the new instance refuses puts the interface back where it was, only if the module's own
+  detach took it off and nobody has taken it since.
+
 ## Notes
 
 - Retries: reads are retried on throttling, 5xx, lost connections, timeouts and bad bodies; attach and detach only
@@ -73,6 +96,10 @@ def calls_text(calls):
             continue
         if isinstance(wanted, int):
             parts.append('%s ×%d' % (SHORT[action], wanted))
+        elif isinstance(wanted, tuple):
+            parts.append('%s ×%d-%d' % (SHORT[action], wanted[0], wanted[1]))
+        elif hasattr(wanted, 'pattern'):
+            parts.append('%s (`%s`)' % (SHORT[action], wanted.pattern))
         elif wanted == ['ok'] * len(wanted):
             parts.append('%s ×%d' % (SHORT[action], len(wanted)))
         else:
@@ -98,7 +125,7 @@ def result_text(row):
     else:
         changed = 'changed' if expect.changed else 'unchanged'
     if expect.failed:
-        text = 'fails `%s`, %s' % (expect.code, changed) if expect.code else 'fails (input check, no API error code), %s' % changed
+        text = 'fails `%s`, %s' % (expect.code, changed)
     else:
         text = 'ok, %s' % changed
     if expect.final is None:
@@ -110,6 +137,8 @@ def result_text(row):
         text += ', instance %s' % expect.instance[1]
     if expect.warns:
         text += '; warns'
+    if expect.duration:
+        text += '; the task takes %s-%s s' % expect.duration
     if row.bug:
         text += ' — **bug**'
     return text

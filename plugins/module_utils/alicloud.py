@@ -30,7 +30,7 @@ from ansible_collections.cloudnet.nic.plugins.module_utils.interface import (
 )
 from ansible_collections.cloudnet.nic.plugins.module_utils.listing import chunks, many_by_id
 from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
-    AUTH, BUSY, INSTANCE_STATE, INVALID_INPUT, INVALID_STATE, NOT_FOUND, PERMISSION, QUOTA, THROTTLED, TRANSIENT,
+    AUTH, BUSY, CONFLICT, INSTANCE_STATE, INVALID_INPUT, INVALID_STATE, NOT_FOUND, PERMISSION, QUOTA, THROTTLED, TRANSIENT,
     ApiError, Client, ErrorTable, PreparedCall, decode_json, malformed,
 )
 
@@ -108,8 +108,8 @@ ERRORS = ErrorTable({
     'IncorrectInstanceStatus': (INSTANCE_STATE, 'The instance must be Running or Stopped; start or stop it, then run the task again.'),
     'InvalidOperation.InvalidEniState': (INVALID_STATE, 'The ENI is not in a state that allows this; run the task again once it settles.'),
     'InvalidOperation.HasMemberEniAttached': (INVALID_STATE, 'Detach the member ENIs of this trunk ENI first.'),
-    'InvalidOperation.EniLinked': (INVALID_STATE, 'The ENI is linked to other ENIs of the instance; unlink them first, then run the task '
-                                                  'again.'),
+    'InvalidOperation.EniLinked': (CONFLICT, 'The ENI is linked to other ENIs of the instance; unlink them first, then run the task '
+                                             'again.'),
     'InvalidParameter.EniNotBelongEcs': (INVALID_STATE, 'The ENI is not attached to that instance (any more); run the task again.'),
     'InvalidOperation.DetachPrimaryEniNotAllowed': (INVALID_INPUT, 'The primary ENI of an instance cannot be detached; choose a secondary ENI.'),
     'InvalidOperation.InvalidEniType': (INVALID_INPUT, 'Only secondary ENIs can be attached or detached; choose a secondary ENI.'),

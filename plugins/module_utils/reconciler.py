@@ -397,15 +397,17 @@ class Reconciler:
                     return None, fresh
                 call.answer = ledger.REFUSED
                 refusal = err
-                if err.kind not in (CONFLICT, INVALID_STATE, BUSY, INSTANCE_STATE):
+                if err.kind not in (CONFLICT, INVALID_STATE, BUSY, INSTANCE_STATE, NOT_FOUND):
                     raise err  # quota, permission, input, throttling that outlasted the retries: nothing to read again for
                 fresh = yield from self._read()
-                if fresh is None or fresh.where() != nic.where():
+                if fresh is None:
+                    raise self._missing()  # deleted meanwhile (a missing instance leaves the interface readable)
+                if fresh.where() != nic.where():
                     return None, fresh  # someone changed the interface: that explains the refusal
                 if (yield from self._refusal_will_pass(err, instance_id or nic.instance_id)):
                     nic = fresh
                     continue
-                if err.kind in (CONFLICT, INVALID_STATE):  # the interface is busy, and our read may not show it yet
+                if err.kind == INVALID_STATE:  # the interface's status refuses, and our read may not show it yet
                     first_unexplained = first_unexplained or self._clock()
                     if self._clock() - first_unexplained < READ_LAG_GRACE:
                         nic = fresh

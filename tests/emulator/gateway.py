@@ -51,6 +51,7 @@ class Gateway:
         self.limiter = RateLimiter()
 
     def handle(self, api, request):
+        arrived = time.time()
         action, params, auth = api.identify(request)
         call = Call(self.book, api.cloud, action, params, auth, self.log.begin(), access_key_of(api.cloud, request) or None)
         refusal = self.limiter.refusal(api.cloud, request, self.world.settings)
@@ -66,6 +67,7 @@ class Gateway:
             entry['applied_outcome'] = applied_outcome
         if call.as_of is not None:
             entry['as_of'] = round(call.as_of, 3)
+        entry['arrived'] = round(arrived, 3)
         self.log.record(time.time(), seq=call.seq, **entry)
         return reply
 

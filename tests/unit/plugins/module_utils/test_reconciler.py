@@ -475,7 +475,27 @@ def test_attach_refused_but_someone_is_attaching_it_to_the_target_waits_unchange
     assert (result.changed, where(result), len(adapter.mutations)) == (False, (TARGET, 'InUse'), 1)
 
 
-@pytest.mark.parametrize('kind', ['conflict', 'invalid_state'])
+def test_an_unexplained_conflict_the_reads_cannot_show_fails_at_once(fake_clock):
+    error = refused('conflict', 'InvalidOperation.EniLinked')
+    adapter = FakeAdapter(S('InUse', TARGET), detach=[error])
+    reconciler, raised = fail(adapter, desired(state='absent'), fake_clock, raises=ApiError)
+    assert raised is error and adapter.calls == [('get',), ('detach', TARGET), ('get',)] and fake_clock.elapsed == 0
+
+
+def test_a_refusal_for_an_interface_deleted_meanwhile_is_disappeared(fake_clock):
+    adapter = FakeAdapter(S('Available'), None, attach=[refused('not_found', 'InvalidEniId.NotFound')])
+    failure = fail(adapter, desired(), fake_clock)[1]
+    assert failure.code == 'Disappeared'
+
+
+def test_a_not_found_refusal_about_the_instance_stands(fake_clock):
+    error = refused('not_found', 'InvalidEcsId.NotFound')
+    adapter = FakeAdapter(S('Available'), attach=[error])
+    raised = fail(adapter, desired(), fake_clock, raises=ApiError)[1]
+    assert raised is error
+
+
+@pytest.mark.parametrize('kind', ['invalid_state'])
 def test_an_unexplained_refusal_is_retried_while_reads_may_lag_then_raised(fake_clock, kind):
     error = refused(kind, 'InvalidOperation.InvalidEniState')
     adapter = FakeAdapter(S('Available'), attach=[error])
