@@ -43,6 +43,23 @@ def test_fault(batch, row):
     scenarios.check(row, outcomes[row.id], secrets)
 
 
+LISTED = [scenarios.as_one_of_many(row) for row in scenarios.FAULTS if row.listed and row.hosts == 1]
+
+
+@pytest.fixture(scope='module')
+def listed_batch(emulator, tmp_path_factory):
+    ansible = Ansible(emulator, tmp_path_factory.mktemp('listed'))
+    outcomes, _played = scenarios.run(LISTED, ansible, verbosity=2)
+    return outcomes, tuple(SECRETS) + tuple(ansible.extra_secrets)
+
+
+@pytest.mark.parametrize('row', scenarios.params(LISTED))
+def test_fault_as_one_of_many(listed_batch, row):
+    """The same fault when the interface is one item of attachments (the list form): the same calls, outcome and state."""
+    outcomes, secrets = listed_batch
+    scenarios.check(row, outcomes[row.id], secrets)
+
+
 def test_the_batch_ran_at_full_verbosity_without_runaway_retries(batch):
     _outcomes, played, seconds, _secrets = batch
     assert 'ESTABLISH LOCAL CONNECTION' in played.output  # -vvvv: the secrets scan saw everything Ansible can print
