@@ -175,7 +175,9 @@ class Reconciler:
 
     def _present(self, nic):
         target = self.want.instance_id
-        for _round in range(MAX_ROUNDS):
+        rounds = 0
+        while rounds < MAX_ROUNDS:
+            rounds += 1
             if nic is None:
                 raise self._missing()
             self._refuse_unattachable(nic)
@@ -205,6 +207,8 @@ class Reconciler:
                     return nic
             else:
                 nic = yield from self._detach_to_move(nic)
+                if self._moved and self._moved[0].effect == ledger.DONE and nic is not None and nic.phase == AVAILABLE:
+                    rounds -= 1  # the attach that completes our own move belongs to this decision: never stop half-way
         raise self._stuck_error or self._unsettled('attach it to %s' % target)
 
     def _attach(self, nic, target):

@@ -28,6 +28,7 @@ class Timeline:
 
     def __init__(self):
         self.versions = {}
+        self.transitions = {}  # the last transition seen per record: an API call that restarts one is a version too
         self.loaded_at = None  # reads never look back before the world was loaded
 
     def records(self, state):
@@ -47,8 +48,12 @@ class Timeline:
         for key, record in present.items():
             seen = visible(record)
             versions = self.versions.setdefault(key, [])
-            if not versions or versions[-1][1] != seen:
+            # An API call that only restarts a transition (a detach re-issued on a Detaching ENI) changes no field a
+            # read shows, but it is the cause of what follows: the history records it too.
+            restarted = cause.get('kind') == 'api' and record.get('transition') != self.transitions.get(key)
+            if not versions or versions[-1][1] != seen or restarted:
                 versions.append((at, copy.deepcopy(seen), dict(cause)))
+            self.transitions[key] = copy.deepcopy(record.get('transition'))
         for key, versions in self.versions.items():
             if key not in present and versions[-1][1] is not None:
                 versions.append((at, None, dict(cause)))

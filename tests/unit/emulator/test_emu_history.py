@@ -54,3 +54,15 @@ def test_filters_kinds_and_reset(emu, ecs):
     with pytest.raises(EmulatorError) as caught:
         emu.admin('GET', 'history', query={'kind': 'disk'})
     assert 'HTTP 400' in str(caught.value)
+
+
+def test_a_detach_that_only_restarts_a_transition_is_recorded_as_its_cause(emu, ecs):
+    emu.fault('ecs', 'DetachNetworkInterface', 'stuck')
+    ecs.call('AttachNetworkInterface', PARAMS)
+    assert wait_for(lambda: emu.state()['ecs']['network_interfaces']['eni-emu-1']['status'] == 'InUse')
+    ecs.call('DetachNetworkInterface', PARAMS)  # stuck in Detaching
+    ecs.call('DetachNetworkInterface', PARAMS)  # re-issued: no field changes, the transition restarts
+    assert wait_for(lambda: emu.state()['ecs']['network_interfaces']['eni-emu-1']['status'] == 'Available')
+    detaches = [call['seq'] for call in emu.calls() if call['action'] == 'DetachNetworkInterface']
+    causes = [row['cause'].get('call') for row in emu.history(cloud='ecs', record_id='eni-emu-1') if row['status'] == 'Detaching']
+    assert causes == detaches

@@ -999,3 +999,14 @@ def test_an_unpinned_detach_the_api_answered_with_a_5xx_is_sent_again_after_a_pa
     result = reconcile(adapter, desired(state='absent'), fake_clock)[1]
     assert (result.changed, len(adapter.mutations)) == (True, 2)
     assert fake_clock.elapsed < LATE_LANDING_FLOOR and 0.25 <= fake_clock.sleeps[0] <= 0.5
+
+
+def test_a_task_that_runs_out_of_rounds_never_stops_right_after_its_own_detach(fake_clock):
+    # Other actors keep moving the interface; this task's last round detached it to move it: it attaches it before
+    # giving up, so it never leaves the interface on no instance.
+    reads = [S('InUse', OTHER)] + [S('Available'), S('InUse', THIRD)] * 2 + [S('Available'), S('InUse', TARGET)]
+    adapter = FakeAdapter(*reads)
+    reconciler = reconciler_for(adapter, desired(force=True), fake_clock)
+    result = reconciler.run()
+    assert where(result) == (TARGET, 'InUse')
+    assert adapter.mutations[-1] == ('attach', TARGET, {})
