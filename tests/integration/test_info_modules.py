@@ -126,3 +126,22 @@ def test_info_modules_follow_every_page_and_module_defaults_groups_supply_creden
     zec_all_pages = [call['params'] for call in emu.calls(cloud='zec', action='DescribeNetworkInterfaces')
                      if call['params'].get('regionId') == 'asia-east-1']
     assert [page['pageNum'] for page in zec_all_pages] == list(range(1, -(-len(zec_in_region) // 100) + 1))
+
+
+def test_a_zec_listing_that_changes_between_pages_is_read_again_and_misses_nothing(ansible, emu):
+    """Paging by number while someone deletes a vNIC of page 1 before page 2 is read: page 2 starts one vNIC later, so
+    the first reading would skip one and return the deleted one; the module sees the pages do not add up and reads
+    again (one more pass), returning exactly what is there."""
+    emu.settings(read_lag_seconds=0)  # reads that lag would hide the deletion for a while: the paging is what is tested here
+    state = add_bulk(emu)
+    listed = [nic_id for nic_id, nic in state['zec']['nics'].items() if nic['region_id'] == 'asia-east-1']
+    gone = listed[5]  # on page 1
+    emu.fault('zec', 'DescribeNetworkInterfaces', 'change', skip=1, interfaces={gone: None})
+    emu.clear_calls()
+    run = ansible.adhoc('cloudnet.nic.zenlayer_vnic_info', {'region_id': 'asia-east-1'})
+    result = run.result()
+    assert run.rc == 0, run.output
+    found = sorted(nic['id'] for nic in result['network_interfaces'])
+    assert found == sorted(nic_id for nic_id in listed if nic_id != gone)
+    pages = [call['params']['pageNum'] for call in emu.calls(cloud='zec', action='DescribeNetworkInterfaces')]
+    assert pages == [1, 2, 3, 1, 2, 3]
