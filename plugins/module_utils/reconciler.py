@@ -32,7 +32,7 @@ from ansible_collections.cloudnet.nic.plugins.module_utils.client import (
     BUSY, CONFLICT, CONNECTION, INSTANCE_STATE, INVALID_STATE, MALFORMED, NOT_FOUND, THROTTLED, TLS, TRANSIENT, ApiError,
 )
 from ansible_collections.cloudnet.nic.plugins.module_utils.interface import (
-    ATTACHED, ATTACHING, AVAILABLE, CREATING, DETACHING, GONE_OR_BROKEN, STARTING_OR_STOPPING,
+    ATTACHED, ATTACHING, AVAILABLE, CREATING, DETACHING, GONE_OR_BROKEN, REFUSING, STARTING_OR_STOPPING,
 )
 
 # How often the decision is taken again after the interface changed under us (races).
@@ -51,6 +51,8 @@ MIN_WRITE_WINDOW = 0.5
 # Write retries: equal-jitter exponential backoff, so that a retry never follows its refusal at once.
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
+# What a refused write's cause says about sending it again.
+PASSING, UNEXPLAINED, SETTLED = 'passing', 'unexplained', 'settled'
 
 
 class Desired:
@@ -408,10 +410,11 @@ class Reconciler:
                     raise self._missing()  # deleted meanwhile (a missing instance leaves the interface readable)
                 if fresh.where() != nic.where():
                     return None, fresh  # someone changed the interface: that explains the refusal
-                if (yield from self._refusal_will_pass(err, instance_id or nic.instance_id)):
+                outlook = yield from self._refusal_outlook(err, instance_id or nic.instance_id)
+                if outlook == PASSING:
                     nic = fresh
                     continue
-                if err.kind == INVALID_STATE:  # the interface's status refuses, and our read may not show it yet
+                if outlook == UNEXPLAINED:  # our reads may not show yet what the cloud refused for
                     first_unexplained = first_unexplained or self._clock()
                     if self._clock() - first_unexplained < READ_LAG_GRACE:
                         nic = fresh
@@ -422,18 +425,23 @@ class Reconciler:
             self._stuck_error = None
             return call, None
 
-    def _refusal_will_pass(self, err, instance_id):
-        """A refusal caused by something still moving: another operation in flight, or the instance starting or
-        stopping (the instance is read only on this path, to tell that from a settled status that refuses)."""
+    def _refusal_outlook(self, err, instance_id):
+        """Whether a refusal will pass: caused by something still moving (another operation in flight, the instance
+        starting or stopping), settled, or not explained by what we read (the interface's status; an instance that
+        already reads as ready: it finished starting since, or the read lags). The instance is read only here."""
         if err.kind == BUSY:
-            return True
+            return PASSING
+        if err.kind == INVALID_STATE:
+            return UNEXPLAINED
         if err.kind != INSTANCE_STATE or not instance_id:
-            return False
+            return SETTLED
         try:
             instance = yield effects.ReadInstance(instance_id)
         except ApiError:
-            return False  # cannot tell: the cloud's refusal stands
-        return instance is not None and instance.state == STARTING_OR_STOPPING
+            return SETTLED  # cannot tell: the cloud's refusal stands
+        if instance is None or instance.state == REFUSING:
+            return SETTLED
+        return PASSING if instance.state == STARTING_OR_STOPPING else UNEXPLAINED
 
     def _back_off(self, refusal):
         delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (self._failed_sends - 1))

@@ -595,6 +595,14 @@ def real_cloud_rows(c):
                  args=args(c, instance_id=STARTING[name]), settings={'instance_start_delay': 3},
                  # starting from the task's first read (the change below), whenever the batch gets to run the task
                  faults=[rule(DESCRIBE, 'change', instances={STARTING[name]: {'status': 'Starting' if c is ECS else 'BOOTING'}})]),
+        Scenario(c, 'instance-started-meanwhile', 'instances that move',
+                 'the attach is refused for the instance starting (%s); it is running by the time the instance is read '
+                 '(DescribeInstances answers after 1 s)' % state_code,
+                 'a refusal the reads no longer explain is not final: sent again after a backoff and accepted',
+                 Expect(True, calls={DESCRIBE: (3, 6), ATTACH: [state_code, 'ok'], DESCRIBE_INSTANCES: ['ok']}, final=attached(c, STARTING[name])),
+                 args=args(c, instance_id=STARTING[name]), settings={'instance_start_delay': 0.5},
+                 faults=[rule(ATTACH, 'change', instances={STARTING[name]: {'status': 'Starting' if c is ECS else 'BOOTING'}}),
+                         rule(DESCRIBE_INSTANCES, 'delay', seconds=1)]),
         Scenario(c, 'two-tasks-one-instance', 'instances that move', 'two tasks attach two interfaces to one instance at the same moment '
                  '(attaches take 2 s)',
                  'ECS refuses the second while the first is attaching (409 OperationConflict): waited out with backoff; both end attached'

@@ -543,6 +543,23 @@ def test_an_instance_starting_is_waited_out(fake_clock):
     assert adapter.instance_reads == 2
 
 
+def test_an_instance_that_finished_starting_between_the_refusal_and_the_read_is_tried_again(fake_clock):
+    starting = refused('instance_state', 'OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT')
+    adapter = FakeAdapter(S('Available'), S('Available'), S('Attaching', TARGET), S('InUse', TARGET),
+                          attach=[starting, ACCEPTED], instances=[instance('RUNNING', READY)])
+    result = reconcile(adapter, desired(), fake_clock)[1]
+    assert (result.changed, where(result)) == (True, (TARGET, 'InUse'))
+    assert adapter.instance_reads == 1
+
+
+def test_an_instance_state_refusal_the_reads_never_explain_fails_after_the_read_lag_grace(fake_clock):
+    starting = refused('instance_state', 'InvalidOperation.InvalidEcsState')
+    adapter = FakeAdapter(S('Available'), attach=[starting] * 50, instances=[instance('Running', READY)] * 50)
+    reconciler, raised = fail(adapter, desired(), fake_clock, raises=ApiError)
+    assert raised is starting and reconciler.changed is False
+    assert READ_LAG_GRACE <= fake_clock.elapsed < READ_LAG_GRACE + 10
+
+
 def test_an_instance_in_a_settled_status_that_refuses_fails_at_once(fake_clock):
     stopped = refused('instance_state', 'OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT')
     adapter = FakeAdapter(S('Available'), attach=[stopped], instances=[instance('STOPPED', REFUSING)])
