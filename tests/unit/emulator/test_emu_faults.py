@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from control import EmulatorError
-from emu_clients import DELAY, REGION, Ecs, Zec
+from ansible_collections.cloudnet.nic.tests.unit.emulator.emu_clients import DELAY, REGION, Ecs, Zec
 
 ATTACH = {'RegionId': REGION, 'NetworkInterfaceId': 'eni-emu-1', 'InstanceId': 'i-emu-running'}
 DETACH = dict(ATTACH)
