@@ -66,3 +66,14 @@ def test_docsite_conversion_keeps_markup_and_escapes_rst_syntax():
     warnings = io.StringIO()
     docutils_core.publish_doctree(rst, settings_overrides={'report_level': 2, 'halt_level': 5, 'warning_stream': warnings})
     assert warnings.getvalue() == ''
+
+
+def test_readme_links_are_absolute():
+    """Galaxy and Automation Hub render README.md away from the repository, where relative links break."""
+    import re  # pylint: disable=import-outside-toplevel
+    readme = (REPO / 'README.md').read_text(encoding='utf-8')
+    links = re.findall(r'\]\(([^)\s]+)\)', readme)
+    assert links
+    assert [link for link in links if not link.startswith(('https://', '#'))] == []
+    anchors = set(re.sub(r'[^a-z0-9 -]', '', title.lower()).replace(' ', '-') for title in re.findall(r'^#+ (.+)$', readme, re.MULTILINE))
+    assert [link for link in links if link.startswith('#') and link[1:] not in anchors] == []
