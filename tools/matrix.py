@@ -4,7 +4,8 @@
 ``make test`` and ``make test-matrix`` run; standard library only.
 
 Usage:
-  tools/matrix.py setup LEG [LEG ...]       create or update the legs' venvs (side by side; pinned requirements)
+  tools/matrix.py setup LEG [LEG ...]       create or update the legs' venvs (side by side; pinned requirements; the 2.19
+                                            leg's .venv through `make setup`)
   tools/matrix.py run SUITE [SUITE ...]     run suites one after another
   tools/matrix.py plan NAME                 run a plan (test, matrix): setup, then its lanes side by side
   tools/matrix.py list                      the legs and suites
@@ -43,17 +44,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pythons  # noqa: E402  pylint: disable=wrong-import-position
 
 REPO = Path(__file__).resolve().parents[1]
+LOCK = threading.Lock()
 LOGS = REPO / '.build' / 'logs'
 RUNTIME_REQUIREMENTS = 'requirements.txt'
 COVERAGE_MIN = os.environ.get('COVERAGE_MIN', '90')
 
 
 class Leg:
-    def __init__(self, minor, core, python, venv, suffix):
+    def __init__(self, minor, core, python, venv, suffix, reference=False):
         self.minor = minor          # '2.21'
         self.core = core            # the exact ansible-core release its requirement file pins
         self.python = python        # controller Python X.Y of its venv
         self.venv = REPO / venv
+        # The reference leg (the newest): sanity's compile and import tests on every managed-node Python (3.9-3.13),
+        # and the unit tests measure coverage. Other legs run sanity on their controller Python.
+        self.reference = reference
         self.requirements = 'tests/requirements%s.txt' % suffix
         self.constraints = 'tests/constraints%s.txt' % suffix
 
@@ -74,32 +79,38 @@ LEGS = dict((leg.minor, leg) for leg in (
     Leg('2.18', '2.18.19', '3.13', '.venv-2.18', '-2.18'),
     Leg('2.19', '2.19.14', '3.11', '.venv', ''),
     Leg('2.20', '2.20.10', '3.12', '.venv-2.20', '-2.20'),
-    Leg('2.21', '2.21.5', '3.13', '.venv-2.21', '-2.21'),
+    Leg('2.21', '2.21.5', '3.13', '.venv-2.21', '-2.21', reference=True),
 ))
 MAIN_LEG = '2.19'
 
-# make test: sanity on the oldest, the development and the newest ansible-core; unit and integration tests (pytest) on
-# the oldest, the development and the newest; ansible-test units and integration on the newest; lint and the docsite.
-# The left lane holds the timing-sensitive integration runs, the right one the CPU-bound sanity and lint runs.
+# make test (about 20 minutes from a fresh clone on 2 cores): the newest ansible-core, every suite (sanity with compile
+# and import on every Python 3.9-3.13, the unit tests with coverage, the whole integration suite, ansible-test units and
+# integration); the oldest, the unit and integration tests; lint and the docsite (.venv). Lane 1 holds the
+# integration suites, which wait on the emulator more than they compute (two pytest-xdist workers use about one core);
+# lane 2 the CPU-bound sanity, lint and ansible-test runs.
 PLANS = {
     'test': [
-        ['unit-2.19', 'integration-2.19', 'unit-2.21', 'integration-2.21', 'unit-2.16', 'integration-2.16'],
-        ['sanity-2.19', 'lint', 'docsite', 'sanity-2.21', 'sanity-2.16',
-         'ansible-test-units-2.21', 'ansible-test-integration-2.21'],
+        ['integration-2.21', 'integration-2.16', 'unit-2.16', 'unit-2.21', 'ansible-test-integration-2.21'],
+        ['sanity-2.21', 'lint', 'docsite', 'ansible-test-units-2.21'],
     ],
-    # make test-matrix: the minor versions between, every suite.
+    # make test-matrix: what does not fit in make test; every suite on the versions between, sanity on the oldest.
     'matrix': [
-        ['unit-2.17', 'integration-2.17', 'unit-2.18', 'integration-2.18', 'unit-2.20', 'integration-2.20'],
-        ['sanity-2.17', 'sanity-2.18', 'sanity-2.20', 'ansible-test-units-2.17', 'ansible-test-integration-2.17',
-         'ansible-test-units-2.18', 'ansible-test-integration-2.18', 'ansible-test-units-2.20',
-         'ansible-test-integration-2.20'],
+        ['integration-2.19', 'unit-2.19', 'integration-2.17', 'unit-2.17', 'integration-2.18', 'unit-2.18',
+         'integration-2.20', 'unit-2.20', 'ansible-test-integration-2.16', 'ansible-test-integration-2.19'],
+        ['sanity-2.16', 'sanity-2.19', 'sanity-2.17', 'sanity-2.18', 'sanity-2.20', 'ansible-test-units-2.16',
+         'ansible-test-units-2.19', 'ansible-test-units-2.17', 'ansible-test-integration-2.17', 'ansible-test-units-2.18',
+         'ansible-test-integration-2.18', 'ansible-test-units-2.20', 'ansible-test-integration-2.20'],
     ],
 }
+# The integration suite runs on two pytest-xdist workers, a test file per worker at a time (its module-scoped batches
+# stay whole): the tests mostly wait on ansible-playbook and the emulator's transitions, not on the CPU.
+INTEGRATION_WORKERS = ['-n', '2', '--dist', 'loadfile']
 KINDS = ('ansible-test-integration', 'ansible-test-units', 'integration', 'unit', 'sanity')
 
 
 def log(message):
-    print('matrix: %s' % message, flush=True)
+    with LOCK:
+        print('matrix: %s' % message, flush=True)
 
 
 def requirement_digest(leg):
@@ -115,8 +126,6 @@ def setup(leg):
     digest = requirement_digest(leg)
     if stamp.exists() and stamp.read_text(encoding='utf-8').strip() == digest and (leg.bin / 'ansible-test').exists():
         return None
-    if leg.minor == MAIN_LEG:
-        return '%s is made by the Makefile (make setup)' % leg.venv.name
     interpreter = pythons.find(leg.python)
     if not interpreter:
         return pythons.missing_message([leg.python], 'the ansible-core %s leg (%s)' % (leg.minor, leg.venv.name))
@@ -135,12 +144,19 @@ def setup(leg):
     return None
 
 
+def setup_main():
+    """The development venv (.venv, the 2.19 leg), which the Makefile makes: ``make setup``."""
+    make = os.environ.get('MAKE', 'make')
+    rc = subprocess.call([make, '--no-print-directory', 'setup'], cwd=str(REPO), stdin=subprocess.DEVNULL)
+    return None if rc == 0 else 'make setup failed (exit status %d)' % rc
+
+
 def setup_legs(minors):
     """Set up the legs side by side (pip is mostly waiting on the network); exits on any failure."""
     errors = {}
 
     def one(minor):
-        errors[minor] = setup(LEGS[minor])
+        errors[minor] = setup_main() if minor == MAIN_LEG else setup(LEGS[minor])
 
     threads = [threading.Thread(target=one, args=(minor,)) for minor in minors]
     for thread in threads:
@@ -165,17 +181,17 @@ def suite_command(name):
     kind, leg = parse_suite(name)
     python = leg.python_path
     if kind == 'sanity':
-        return [python, 'tools/run_ansible_test.py', 'sanity'] + ([] if leg.minor == MAIN_LEG else ['--python', leg.python])
+        return [python, 'tools/run_ansible_test.py', 'sanity'] + ([] if leg.reference else ['--python', leg.python])
     if kind == 'ansible-test-units':
         return [python, 'tools/run_ansible_test.py', 'units']
     if kind == 'ansible-test-integration':
         return [python, 'tools/run_ansible_test.py', 'integration']
     pytest_args = os.environ.get('PYTEST_ARGS', '').split()
     if kind == 'unit':
-        coverage = ['--cov=plugins', '--cov-report=term-missing', '--cov-fail-under=%s' % COVERAGE_MIN] if leg.minor == MAIN_LEG else []
+        coverage = ['--cov=plugins', '--cov-report=term-missing', '--cov-fail-under=%s' % COVERAGE_MIN] if leg.reference else []
         return [python, '-m', 'pytest', 'tests/unit'] + coverage + pytest_args
     if kind == 'integration':
-        return [python, '-m', 'pytest', 'tests/integration'] + pytest_args
+        return [python, '-m', 'pytest', 'tests/integration'] + INTEGRATION_WORKERS + pytest_args
     if leg.minor != MAIN_LEG:
         raise SystemExit('matrix: %s runs in .venv only' % kind)
     if kind == 'lint':
@@ -215,9 +231,6 @@ def run_suite(name, buffered):
         seconds = time.monotonic() - started
         print('===== %s: %s in %.0f s =====' % (name, 'passed' if rc == 0 else 'FAILED', seconds), flush=True)
     return rc == 0, seconds
-
-
-LOCK = threading.Lock()
 
 
 def run_lanes(lanes):
@@ -260,16 +273,16 @@ def main(argv):
             print('plan %s: %s' % (plan, ' | '.join(' '.join(lane) for lane in lanes)))
         return 0
     if command == 'setup':
-        setup_legs([minor for minor in names if minor != MAIN_LEG])
+        setup_legs(names)
         return 0
     if command == 'run':
-        setup_legs([minor for minor in legs_of(names) if minor != MAIN_LEG])
+        setup_legs(legs_of(names))
         return run_lanes([names])
     if len(names) != 1 or names[0] not in PLANS:
         sys.exit('matrix: plan is one of: %s' % ', '.join(PLANS))
     lanes = PLANS[names[0]]
     started = time.monotonic()
-    setup_legs([minor for minor in legs_of([name for suites in lanes for name in suites]) if minor != MAIN_LEG])
+    setup_legs(legs_of([name for suites in lanes for name in suites]))
     log('venvs ready after %.0f s' % (time.monotonic() - started))
     return run_lanes(lanes)
 
