@@ -3,11 +3,11 @@
 #
 #   make demo          run the example playbook against the bundled emulator (both clouds)
 #   make test          the release gate, about 20 minutes from a fresh clone (tools/matrix.py plan test, two lanes):
-#                      ansible-core 2.21 (the newest, Python 3.13): ansible-test sanity (compile/import on every
-#                      Python 3.9-3.13), unit tests with coverage, integration tests, ansible-test units and
-#                      integration; ansible-core 2.16 (the oldest): unit and integration tests; lint; the docsite
-#   make test-matrix   what does not fit in make test: sanity on 2.16, 2.17, 2.18, 2.19 and 2.20, and every other
-#                      suite on 2.17, 2.18, 2.19 and 2.20 (ansible-test units and integration on 2.16 too)
+#                      ansible-core 2.21 (the newest, Python 3.13): ansible-test sanity (compile on every Python
+#                      3.9-3.13), unit tests with coverage, integration tests, ansible-test units and integration;
+#                      ansible-core 2.16 (the oldest): unit tests, ansible-test integration; lint; the docsite
+#   make test-matrix   what does not fit in make test: sanity on 2.16-2.20 (2.19: compile and import on 3.9-3.13),
+#                      the integration tests on 2.16, every suite on 2.17, 2.18, 2.19 and 2.20
 #   make test-2.X      every suite on one ansible-core minor version (2.16 ... 2.21), in .venv-2.X
 #   make sanity        ansible-test sanity on 2.19, offline, no ignore file; compile/import on every Python 3.9-3.13
 #   make sanity-quick  the same on the venv's Python only

@@ -17,9 +17,9 @@ SDKs, ansible-builder); this tool makes the others.
 
 Suites are NAME-LEG, e.g. ``sanity-2.21``, ``unit-2.16``, ``integration-2.21``, ``ansible-test-units-2.21``:
 
-  sanity                      ansible-test sanity --venv (tools/run_ansible_test.py); on 2.19 every Python 3.9-3.13 for
-                              the compile and import tests, elsewhere the leg's Python
-  unit, integration           pytest tests/unit, tests/integration (the unit run of 2.19 measures coverage)
+  sanity                      ansible-test sanity --venv (tools/run_ansible_test.py) on the leg's Python; on 2.21
+                              also the compile test on every Python 3.9-3.13, on 2.19 compile and import on each
+  unit, integration           pytest tests/unit, tests/integration (the unit run of 2.21 measures coverage)
   ansible-test-units          ansible-test units --venv from a collection path
   ansible-test-integration    ansible-test integration --venv (tests/integration/targets) from a collection path
   lint, docsite               tools/lint.py, tools/docsite.py build (2.19 only: the linters live in .venv)
@@ -56,8 +56,8 @@ class Leg:
         self.core = core            # the exact ansible-core release its requirement file pins
         self.python = python        # controller Python X.Y of its venv
         self.venv = REPO / venv
-        # The reference leg (the newest): sanity's compile and import tests on every managed-node Python (3.9-3.13),
-        # and the unit tests measure coverage. Other legs run sanity on their controller Python.
+        # The reference leg (the newest, in make test): sanity's compile test on every managed-node Python (3.9-3.13)
+        # besides every test on its controller Python, and the unit tests measure coverage.
         self.reference = reference
         self.requirements = 'tests/requirements%s.txt' % suffix
         self.constraints = 'tests/constraints%s.txt' % suffix
@@ -77,26 +77,27 @@ LEGS = dict((leg.minor, leg) for leg in (
     Leg('2.16', '2.16.19', '3.11', '.venv-2.16', '-2.16'),
     Leg('2.17', '2.17.14', '3.12', '.venv-2.17', '-2.17'),
     Leg('2.18', '2.18.19', '3.13', '.venv-2.18', '-2.18'),
-    Leg('2.19', '2.19.14', '3.11', '.venv', ''),
+    Leg('2.19', '2.19.14', '3.11', '.venv', ''),  # make test-matrix: sanity with compile and import on 3.9-3.13
     Leg('2.20', '2.20.10', '3.12', '.venv-2.20', '-2.20'),
     Leg('2.21', '2.21.5', '3.13', '.venv-2.21', '-2.21', reference=True),
 ))
 MAIN_LEG = '2.19'
 
-# make test (about 20 minutes from a fresh clone on 2 cores): the newest ansible-core, every suite (sanity with compile
-# and import on every Python 3.9-3.13, the unit tests with coverage, the whole integration suite, ansible-test units and
-# integration); the oldest, the unit and integration tests; lint and the docsite (.venv). Lane 1 holds the
-# integration suites, which wait on the emulator more than they compute (two pytest-xdist workers use about one core);
-# lane 2 the CPU-bound sanity, lint and ansible-test runs.
+# make test (about 20 minutes from a fresh clone on 2 shared cores): the newest ansible-core, every suite (sanity, with
+# the compile test on every Python 3.9-3.13; the unit tests with coverage; the whole integration suite; ansible-test
+# units and integration); the oldest, the unit tests and ansible-test integration; lint and the docsite (.venv).
+# Lane 1 holds the integration runs, which wait on ansible-playbook and the emulator more than they compute (two
+# pytest-xdist workers use about one core); lane 2 the CPU-bound sanity, lint and ansible-test units.
 PLANS = {
     'test': [
-        ['integration-2.21', 'integration-2.16', 'unit-2.16', 'unit-2.21', 'ansible-test-integration-2.21'],
+        ['integration-2.21', 'unit-2.21', 'unit-2.16', 'ansible-test-integration-2.21', 'ansible-test-integration-2.16'],
         ['sanity-2.21', 'lint', 'docsite', 'ansible-test-units-2.21'],
     ],
-    # make test-matrix: what does not fit in make test; every suite on the versions between, sanity on the oldest.
+    # make test-matrix: what does not fit in make test. Sanity on every other version (on 2.19 with compile and import
+    # on every Python 3.9-3.13), the integration suite on the oldest, every suite on the versions between.
     'matrix': [
-        ['integration-2.19', 'unit-2.19', 'integration-2.17', 'unit-2.17', 'integration-2.18', 'unit-2.18',
-         'integration-2.20', 'unit-2.20', 'ansible-test-integration-2.16', 'ansible-test-integration-2.19'],
+        ['integration-2.16', 'integration-2.19', 'unit-2.19', 'integration-2.17', 'unit-2.17', 'integration-2.18',
+         'unit-2.18', 'integration-2.20', 'unit-2.20', 'ansible-test-integration-2.19'],
         ['sanity-2.16', 'sanity-2.19', 'sanity-2.17', 'sanity-2.18', 'sanity-2.20', 'ansible-test-units-2.16',
          'ansible-test-units-2.19', 'ansible-test-units-2.17', 'ansible-test-integration-2.17', 'ansible-test-units-2.18',
          'ansible-test-integration-2.18', 'ansible-test-units-2.20', 'ansible-test-integration-2.20'],
@@ -177,13 +178,27 @@ def parse_suite(name):
     raise SystemExit('matrix: unknown suite %r (see tools/matrix.py list)' % name)
 
 
-def suite_command(name):
+def suite_commands(name):
+    """The commands of a suite, run one after another."""
     kind, leg = parse_suite(name)
     python = leg.python_path
     if kind == 'sanity':
-        return [python, 'tools/run_ansible_test.py', 'sanity'] + ([] if leg.reference else ['--python', leg.python])
+        if leg.reference:  # every test on the controller Python, then compile on every managed-node Python
+            return [[python, 'tools/run_ansible_test.py', 'sanity', '--python', leg.python],
+                    [python, 'tools/run_ansible_test.py', 'sanity', '--test', 'compile']]
+        if leg.minor == MAIN_LEG:  # compile and import on every managed-node Python (the make sanity default)
+            return [[python, 'tools/run_ansible_test.py', 'sanity']]
+        return [[python, 'tools/run_ansible_test.py', 'sanity', '--python', leg.python]]
+    return [suite_command(kind, leg)]
+
+
+def suite_command(kind, leg):
+    python = leg.python_path
     if kind == 'ansible-test-units':
-        return [python, 'tools/run_ansible_test.py', 'units']
+        # The collection's unit tests. The emulator's own tests (tests/unit/emulator: a development tool, with 0.2 s
+        # transitions they read while in progress) run in the pytest suites; under ansible-test, which forks each
+        # test and so starts an emulator per test, on 2 loaded cores they took minutes and read too late.
+        return [python, 'tools/run_ansible_test.py', 'units', 'tests/unit/plugins']
     if kind == 'ansible-test-integration':
         return [python, 'tools/run_ansible_test.py', 'integration']
     pytest_args = os.environ.get('PYTEST_ARGS', '').split()
@@ -210,24 +225,29 @@ def legs_of(suites):
 
 def run_suite(name, buffered):
     """Run one suite; returns (passed, seconds). Buffered: output to .build/logs/NAME.log, printed at the end."""
-    command = suite_command(name)
+    commands = suite_commands(name)
+    shown = ' && '.join(' '.join(command) for command in commands)
     env = dict(os.environ)
     env.pop('PYTEST_ADDOPTS', None)
     started = time.monotonic()
+    rc = 0
     if buffered:
         LOGS.mkdir(parents=True, exist_ok=True)
         path = LOGS / ('%s.log' % name)
         log('%s: started' % name)
         with open(path, 'w', encoding='utf-8') as output:
-            rc = subprocess.call(command, cwd=str(REPO), env=env, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            for command in commands:
+                rc = rc or subprocess.call(command, cwd=str(REPO), env=env, stdout=output, stderr=subprocess.STDOUT,
+                                           stdin=subprocess.DEVNULL)
         seconds = time.monotonic() - started
         with LOCK:
-            print('===== %s (%s) =====' % (name, ' '.join(command)), flush=True)
+            print('===== %s (%s) =====' % (name, shown), flush=True)
             sys.stdout.write(path.read_text(encoding='utf-8', errors='replace'))
             print('===== %s: %s in %.0f s =====' % (name, 'passed' if rc == 0 else 'FAILED', seconds), flush=True)
     else:
-        print('===== %s (%s) =====' % (name, ' '.join(command)), flush=True)
-        rc = subprocess.call(command, cwd=str(REPO), env=env, stdin=subprocess.DEVNULL)
+        print('===== %s (%s) =====' % (name, shown), flush=True)
+        for command in commands:
+            rc = rc or subprocess.call(command, cwd=str(REPO), env=env, stdin=subprocess.DEVNULL)
         seconds = time.monotonic() - started
         print('===== %s: %s in %.0f s =====' % (name, 'passed' if rc == 0 else 'FAILED', seconds), flush=True)
     return rc == 0, seconds
