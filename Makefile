@@ -1,13 +1,23 @@
-# Development tasks for the cloudnet.nic collection. Needs GNU make and Python >= 3.11 (PYTHON=..., default python3).
+# Development tasks for the cloudnet.nic collection. Needs GNU make and Python >= 3.11 (PYTHON=..., default python3);
+# the version matrix also needs Python 3.12 and 3.13 (tools/pythons.py finds them on PATH or in pyenv).
 #
 #   make demo          run the example playbook against the bundled emulator (both clouds)
-#   make test          sanity + lint + unit + integration + test-2.16; runs them all, fails if any failed
-#   make sanity        ansible-test sanity, offline, no ignore file; compile/import on every Python 3.9-3.13 found
+#   make test          the release gate, about 20 minutes from a fresh clone (tools/matrix.py plan test, two lanes):
+#                      ansible-core 2.21 (the newest, Python 3.13): ansible-test sanity (compile on every Python
+#                      3.9-3.13), unit tests with coverage, integration tests, ansible-test units and integration;
+#                      ansible-core 2.16 (the oldest): unit tests, ansible-test integration; lint; the docsite
+#   make test-matrix   what does not fit in make test: sanity on 2.16-2.20 (2.19: compile and import on 3.9-3.13),
+#                      the integration tests on 2.16, every suite on 2.17, 2.18, 2.19 and 2.20
+#   make test-2.X      every suite on one ansible-core minor version (2.16 ... 2.21), in .venv-2.X
+#   make sanity        ansible-test sanity on 2.19, offline, no ignore file; compile/import on every Python 3.9-3.13
 #   make sanity-quick  the same on the venv's Python only
-#   make lint          ansible-lint (project and every module's EXAMPLES), antsibull-docs and antsibull-changelog lint
+#   make lint          ansible-lint (project, every module's EXAMPLES, every playbook in README.md and docs/*.md),
+#                      antsibull-docs and antsibull-changelog lint
+#   make docsite       build the docsite with antsibull-docs and Sphinx into .build/docsite (fails on any warning)
 #   make unit          unit tests with coverage of plugins/ (fails under 90%, COVERAGE_MIN=...)
-#   make integration   integration tests against the emulator
-#   make test-2.16     unit and integration tests on ansible-core 2.16 (meta/runtime.yml's oldest), in .venv-2.16
+#   make integration   integration tests against the emulator (pytest)
+#   make ansible-test-units, make ansible-test-integration   the same through ansible-test from a collection path
+#   make docs          regenerate docs/error-codes.md, docs/reliability.md and the docsite's RST pages
 #   make build         ansible-galaxy collection build into .build/dist
 #   make bench         benchmarks against the emulator; writes benchmarks/results.md (not part of make test)
 #   make ee            build the execution environment image EE_IMAGE on EE_BASE_IMAGE (default: made with debootstrap)
@@ -24,11 +34,9 @@ VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 REQUIREMENT_FILES := tests/requirements.txt tests/constraints.txt requirements.txt
-# The second leg of `make test`: ansible-core 2.16, the oldest version meta/runtime.yml accepts.
-VENV_2_16 := .venv-2.16
-VENV_2_16_PYTHON := $(VENV_2_16)/bin/python
-INSTALLED_2_16 := $(VENV_2_16)/.installed
-REQUIREMENT_FILES_2_16 := tests/requirements-2.16.txt tests/constraints-2.16.txt requirements.txt
+# The version matrix (tools/matrix.py, standard library only): it makes .venv through `make setup` and the other
+# legs' .venv-2.X itself, side by side.
+MATRIX := $(PYTHON) tools/matrix.py
 COLLECTIONS_PATH := $(CURDIR)/.build/collections
 COLLECTION_LINK := .build/collections/ansible_collections/cloudnet/nic
 COVERAGE_MIN ?= 90
@@ -44,7 +52,8 @@ export PIP_NO_INPUT := 1
 # pip's download and wheel cache stays in the project (git-ignored), never in the user's home.
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 
-.PHONY: help setup setup-2.16 demo test sanity sanity-quick lint unit integration test-2.16 build bench ee test-ee clean distclean
+.PHONY: help setup demo test test-matrix sanity sanity-quick lint docsite docs unit integration ansible-test-units \
+	ansible-test-integration build bench ee test-ee clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -67,23 +76,6 @@ $(INSTALLED): $(REQUIREMENT_FILES) | $(VENV_PYTHON)
 	echo "Installed in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
-# ansible-core 2.16 supports Python 3.10-3.12 on the controller.
-setup-2.16: $(INSTALLED_2_16) $(COLLECTION_LINK)
-
-$(VENV_2_16_PYTHON):
-	@$(PYTHON) -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' 2>/dev/null || { \
-	  echo "error: ansible-core 2.16 needs Python 3.10-3.12 to create $(VENV_2_16), but '$(PYTHON)' is: $$($(PYTHON) --version 2>/dev/null || echo 'not found')." >&2; \
-	  echo "       Run: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)" >&2; exit 1; }
-	@echo "Creating $(VENV_2_16) with $$($(PYTHON) -c 'import sys; print(sys.executable, sys.version.split()[0])')"
-	@$(PYTHON) -m venv $(VENV_2_16) || { rm -rf $(VENV_2_16); echo "error: '$(PYTHON) -m venv' failed." >&2; exit 1; }
-
-$(INSTALLED_2_16): $(REQUIREMENT_FILES_2_16) | $(VENV_2_16_PYTHON)
-	@echo "Installing tests/requirements-2.16.txt into $(VENV_2_16)"
-	@start=$$(date +%s); \
-	$(VENV_2_16_PYTHON) -m pip install --disable-pip-version-check --quiet -r tests/requirements-2.16.txt; \
-	echo "Installed in $$(( $$(date +%s) - start )) s"
-	@touch $@
-
 $(COLLECTION_LINK):
 	@mkdir -p $(@D)
 	@ln -sfn ../../../.. $@
@@ -91,45 +83,45 @@ $(COLLECTION_LINK):
 demo: setup
 	$(VENV_PYTHON) tools/demo.py
 
-# Run them all, so one report shows every failure; exit non-zero if any failed.
-TEST_SUITES := sanity lint unit integration test-2.16
-test: setup
-	@failed=""; \
-	for suite in $(TEST_SUITES); do \
-	  echo "===== make $$suite ====="; \
-	  start=$$(date +%s); \
-	  $(MAKE) --no-print-directory $$suite || failed="$$failed $$suite"; \
-	  echo "===== make $$suite: $$(( $$(date +%s) - start )) s ====="; \
-	done; \
-	if [ -n "$$failed" ]; then echo "===== FAILED:$$failed =====" >&2; exit 1; fi; \
-	echo "===== passed: $(TEST_SUITES) ====="
+# Run them all, so one report shows every failure (tools/matrix.py prints each suite's time); exit non-zero if any failed.
+test: $(COLLECTION_LINK)
+	$(MATRIX) plan test
+
+test-matrix: $(COLLECTION_LINK)
+	$(MATRIX) plan matrix
+
+test-2.%: $(COLLECTION_LINK)
+	$(MATRIX) run sanity-2.$* unit-2.$* integration-2.$* ansible-test-units-2.$* ansible-test-integration-2.$*
 
 sanity: setup
-	$(VENV_PYTHON) tools/sanity.py $(SANITY_ARGS)
+	$(VENV_PYTHON) tools/run_ansible_test.py sanity $(SANITY_ARGS)
 
 sanity-quick: setup
-	$(VENV_PYTHON) tools/sanity.py --python $$($(VENV_PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') $(SANITY_ARGS)
+	$(VENV_PYTHON) tools/run_ansible_test.py sanity --python $$($(VENV_PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') $(SANITY_ARGS)
 
 lint: setup
 	$(VENV_PYTHON) tools/lint.py
+
+docsite: setup
+	$(VENV_PYTHON) tools/docsite.py build
+
+docs: setup
+	$(VENV_PYTHON) tools/error_codes_doc.py
+	$(VENV_PYTHON) tools/reliability_doc.py
+	$(VENV_PYTHON) tools/docsite.py rst
 
 unit: setup
 	@test -d tests/unit || { echo "error: tests/unit does not exist: no unit tests to run" >&2; exit 1; }
 	$(VENV_PYTHON) -m pytest tests/unit --cov=plugins --cov-report=term-missing --cov-fail-under=$(COVERAGE_MIN) $(PYTEST_ARGS)
 
-# pytest exits 5 when it collects no test: not a failure while tests/integration is empty.
 integration: setup
-	@rc=0; $(VENV_PYTHON) -m pytest tests/integration $(PYTEST_ARGS) || rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "integration: no tests collected"; rc=0; fi; \
-	exit $$rc
+	$(VENV_PYTHON) -m pytest tests/integration $(PYTEST_ARGS)
 
-# The unit and integration tests again, on ansible-core 2.16 (unit coverage is measured once, by `make unit`).
-test-2.16: setup-2.16
-	@echo "ansible-core $$($(VENV_2_16_PYTHON) -c 'import ansible.release; print(ansible.release.__version__)') on Python $$($(VENV_2_16_PYTHON) -c 'import platform; print(platform.python_version())')"
-	@failed=""; \
-	$(VENV_2_16_PYTHON) -m pytest tests/unit $(PYTEST_ARGS) || failed="$$failed unit"; \
-	$(VENV_2_16_PYTHON) -m pytest tests/integration $(PYTEST_ARGS) || failed="$$failed integration"; \
-	if [ -n "$$failed" ]; then echo "test-2.16: FAILED:$$failed" >&2; exit 1; fi
+ansible-test-units: setup
+	$(VENV_PYTHON) tools/run_ansible_test.py units
+
+ansible-test-integration: setup
+	$(VENV_PYTHON) tools/run_ansible_test.py integration
 
 build: setup
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path .build/dist
@@ -146,7 +138,7 @@ test-ee: ee
 
 clean:
 	rm -rf .build tests/output .pytest_cache htmlcov .coverage .coverage.* coverage.xml
-	find . -path ./$(VENV) -prune -o -path ./$(VENV_2_16) -prune -o -path ./.cache -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -path './.venv*' -prune -o -path ./.cache -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(VENV_2_16) .cache
+	rm -rf $(VENV) .venv-2.* .cache

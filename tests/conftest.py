@@ -3,15 +3,18 @@
 
 Ansible finds a collection only under ``<path>/ansible_collections/<namespace>/<name>``. When the checkout is not
 already at such a path, ``.build/collections/ansible_collections/cloudnet/nic`` (git-ignored) is a symlink to it.
-This module runs before pytest's plugins are configured, so it puts that path on ``ANSIBLE_COLLECTIONS_PATH`` and
-pytest-ansible (``--ansible-unit-inject-only`` in pytest.ini) installs Ansible's collection finder on it. Tests import
-the collection as ``from ansible_collections.cloudnet.nic.plugins.module_utils import client``.
+This module puts that path on ``ANSIBLE_COLLECTIONS_PATH`` (for the ``ansible`` processes the integration tests start)
+and installs Ansible's own collection finder on it, as ``ansible-test units`` does, unless a finder is installed
+already. So plain ``pytest`` needs no plugin (with pytest-ansible's ``--ansible-unit-inject-only``, as the 2.21 leg runs
+the unit tests, its finder is used), and under ``ansible-test units`` (the
+collection in a real ``ansible_collections`` tree) ansible-test's finder takes over. Tests and their shared helpers
+import the collection as ``from ansible_collections.cloudnet.nic.plugins.module_utils import client`` and
+``from ansible_collections.cloudnet.nic.tests.unit.plugins.modules import decision_table``.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -43,8 +46,18 @@ COLLECTIONS_PATH = _collections_path()
 _configured = os.environ.get('ANSIBLE_COLLECTIONS_PATH', '').split(os.pathsep)
 if str(COLLECTIONS_PATH) not in _configured:
     os.environ['ANSIBLE_COLLECTIONS_PATH'] = os.pathsep.join([str(COLLECTIONS_PATH)] + [p for p in _configured if p])
-if str(COLLECTIONS_PATH) not in sys.path:
-    sys.path.insert(0, str(COLLECTIONS_PATH))
+
+
+def _install_collection_finder():
+    """Ansible's collection finder on COLLECTIONS_PATH, unless one is configured (ansible-test, pytest-ansible)."""
+    # pylint: disable=import-outside-toplevel
+    from ansible.utils.collection_loader import AnsibleCollectionConfig
+    from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+    if AnsibleCollectionConfig.collection_finder is None:
+        _AnsibleCollectionFinder(paths=[str(COLLECTIONS_PATH)])._install()  # pylint: disable=protected-access
+
+
+_install_collection_finder()
 
 
 @pytest.fixture(scope='session')

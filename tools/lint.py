@@ -5,7 +5,8 @@
 1. ``ansible-lint`` on the project (examples/*.yml, galaxy.yml, meta/, changelogs/, any playbook), with .ansible-lint.
 2. ``ansible-lint`` on every module's EXAMPLES: each is read from the module source (not imported) and wrapped into a
    playbook of its own under .build/lint/, so the examples users copy are linted as the playbooks they end up in;
-   and on the playbooks in docs/*.md that carry a ``<!-- cloudnet.nic: NAME -->`` marker (docs/awx.md's attach.yml).
+   and on every playbook (a ```yaml block whose plays have ``hosts:``) in README.md, the other top-level markdown
+   pages and docs/*.md.
 3. ``antsibull-docs lint-collection-docs --plugin-docs``: module documentation schema, markup and references.
 4. ``antsibull-changelog lint`` (fragments) and ``lint-changelog-yaml`` (changelogs/changelog.yaml).
 
@@ -36,8 +37,8 @@ COLLECTIONS_PATH = REPO / '.build' / 'collections'
 COLLECTION = COLLECTIONS_PATH / 'ansible_collections' / 'cloudnet' / 'nic'
 EXAMPLES_DIR = REPO / '.build' / 'lint'
 LINT_HOME = REPO / '.cache' / 'lint-home'
-# A YAML block of a document that the tests and this tool read: <!-- cloudnet.nic: NAME --> then a ```yaml fence.
-DOC_BLOCK = re.compile(r'<!-- cloudnet\.nic: (?P<name>[^>]+?) -->\s*\n```ya?ml\n(?P<body>.*?)\n```', re.DOTALL)
+# A ```yaml block of a markdown page, with the <!-- cloudnet.nic: NAME --> marker the tests read some blocks by.
+YAML_BLOCK = re.compile(r'(?:<!-- cloudnet\.nic: (?P<name>[^>]+?) -->\s*\n)?^```ya?ml\n(?P<body>.*?)\n```', re.DOTALL | re.MULTILINE)
 
 
 def log(message):
@@ -104,17 +105,38 @@ def write_examples_playbooks():
     return playbooks, missing
 
 
-def write_doc_playbooks():
-    """The marked YAML blocks of docs/*.md that are playbooks (lists of plays), one file each under .build/lint/."""
-    playbooks = []
-    for doc in sorted((REPO / 'docs').glob('*.md')):
-        for match in DOC_BLOCK.finditer(doc.read_text(encoding='utf-8')):
+def markdown_pages():
+    """The markdown pages people read: README.md and the other top-level pages, and docs/*.md."""
+    return sorted(REPO.glob('*.md')) + sorted((REPO / 'docs').glob('*.md'))
+
+
+def doc_playbooks(text):
+    """``(line, name, body)`` of every ```yaml block of a markdown page that is a playbook (a list of plays with hosts)."""
+    found = []
+    for match in YAML_BLOCK.finditer(text):
+        try:
             plays = yaml.safe_load(match.group('body'))
-            if not (isinstance(plays, list) and plays and all(isinstance(play, dict) and 'hosts' in play for play in plays)):
+        except yaml.YAMLError:
+            plays = None  # not YAML at all: the page's own problem, and ansible-lint's below if it is a playbook
+            if not re.search(r'^\s*-?\s*hosts:', match.group('body'), re.MULTILINE):
                 continue
-            name = re.sub(r'[^A-Za-z0-9_.-]+', '-', match.group('name'))
-            playbook = EXAMPLES_DIR / ('docs-%s-%s' % (doc.stem, name if name.endswith('.yml') else name + '.yml'))
-            playbook.write_text(match.group('body') + '\n', encoding='utf-8')
+        if plays is not None and not (isinstance(plays, list) and plays and all(isinstance(play, dict) and 'hosts' in play for play in plays)):
+            continue
+        line = text.count('\n', 0, match.start()) + 1
+        found.append((line, match.group('name'), match.group('body')))
+    return found
+
+
+def write_doc_playbooks():
+    """Every playbook in a ```yaml block of README.md, the other top-level pages and docs/*.md, one file each under
+    .build/lint/ (named after the page and the block's marker, or its line), so what readers copy is linted."""
+    playbooks = []
+    for page in markdown_pages():
+        for line, marker, body in doc_playbooks(page.read_text(encoding='utf-8')):
+            name = re.sub(r'[^A-Za-z0-9_.-]+', '-', marker) if marker else 'line-%d' % line
+            prefix = 'docs-' if page.parent.name == 'docs' else ''
+            playbook = EXAMPLES_DIR / ('%s%s-%s' % (prefix, page.stem, name if name.endswith('.yml') else name + '.yml'))
+            playbook.write_text(body + '\n', encoding='utf-8')
             playbooks.append(playbook)
     return playbooks
 

@@ -53,6 +53,15 @@ class CloudModule(AnsibleModule):
             if spec.get('no_log') and isinstance(value, str) and value:
                 self.no_log_values.add(value)
 
+    def _log_invocation(self):
+        """Argument validation is over; ansible-core logs the invocation next. From Python 3.12 its syslog refuses a NUL
+        character, which ansible-core then reports as "Failed to log to syslog", naming no option: name it first."""
+        self._reading_options = False
+        for name in sorted(self.params):
+            if isinstance(self.params[name], str) and '\x00' in self.params[name]:
+                self.fail_json(msg='%s contains a NUL character (\\x00), which no option of this module accepts.' % name)
+        super()._log_invocation()
+
     def fail_json(self, msg, **kwargs):
         self._mask_secrets()
         if self._reading_options:

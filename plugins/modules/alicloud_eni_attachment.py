@@ -27,7 +27,7 @@ description:
   - The list form (O(attachments)) converges many ENIs in one task with batched reads.
 version_added: 0.1.0
 author:
-  - cloudnet.nic contributors (@cloudnet)
+  - Collection Maintainer (@nic-maintainer)
 options:
   eni_id:
     description:
@@ -84,10 +84,20 @@ extends_documentation_fragment:
   - cloudnet.nic.transport
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+attributes:
+  action_group:
+    description: Use C(group/cloudnet.nic.alicloud) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - cloudnet.nic.alicloud
 seealso:
+  - module: cloudnet.nic.alicloud_eni_info
   - name: AttachNetworkInterface (ECS API)
     description: The API this module calls to attach an ENI.
     link: https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-attachnetworkinterface
+  - name: DetachNetworkInterface (ECS API)
+    description: The API this module calls to detach an ENI.
+    link: https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-detachnetworkinterface
   - module: cloudnet.nic.zenlayer_vnic_attachment
 '''
 

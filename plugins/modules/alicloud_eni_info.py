@@ -16,7 +16,7 @@ description:
   - Never changes anything; runs in check mode too.
 version_added: 0.1.0
 author:
-  - cloudnet.nic contributors (@cloudnet)
+  - Collection Maintainer (@nic-maintainer)
 options:
   eni_ids:
     description:
@@ -58,8 +58,17 @@ extends_documentation_fragment:
   - cloudnet.nic.transport
   - cloudnet.nic.info
   - ansible.builtin.action_common_attributes
+attributes:
+  action_group:
+    description: Use C(group/cloudnet.nic.alicloud) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - cloudnet.nic.alicloud
 seealso:
   - module: cloudnet.nic.alicloud_eni_attachment
+  - name: DescribeNetworkInterfaces (ECS API)
+    description: The API this module calls to list ENIs.
+    link: https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-describenetworkinterfaces
 '''
 
 EXAMPLES = r'''

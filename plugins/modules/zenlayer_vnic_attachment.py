@@ -29,7 +29,7 @@ description:
     instance type, which no ZEC read tells, so check mode cannot predict that limit.
 version_added: 0.1.0
 author:
-  - cloudnet.nic contributors (@cloudnet)
+  - Collection Maintainer (@nic-maintainer)
 options:
   nic_id:
     description:
@@ -74,13 +74,20 @@ extends_documentation_fragment:
   - cloudnet.nic.transport
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+attributes:
+  action_group:
+    description: Use C(group/cloudnet.nic.zenlayer) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - cloudnet.nic.zenlayer
 seealso:
+  - module: cloudnet.nic.zenlayer_vnic_info
   - name: AttachNetworkInterface (ZEC API)
     description: The API this module calls to attach a vNIC.
-    link: https://docs.console.zenlayer.com/api/compute/zec/vnic/attachnetworkinterface
+    link: https://docs.console.zenlayer.com/api-reference/compute/zec/vnic/attachnetworkinterface
   - name: DetachNetworkInterface (ZEC API)
     description: The API this module calls to detach a vNIC.
-    link: https://docs.console.zenlayer.com/api/compute/zec/vnic/detachnetworkinterface
+    link: https://docs.console.zenlayer.com/api-reference/compute/zec/vnic/detachnetworkinterface
   - module: cloudnet.nic.alicloud_eni_attachment
 '''
 

@@ -17,7 +17,7 @@ description:
   - Never changes anything; runs in check mode too.
 version_added: 0.1.0
 author:
-  - cloudnet.nic contributors (@cloudnet)
+  - Collection Maintainer (@nic-maintainer)
 options:
   nic_ids:
     description:
@@ -60,8 +60,17 @@ extends_documentation_fragment:
   - cloudnet.nic.transport
   - cloudnet.nic.info
   - ansible.builtin.action_common_attributes
+attributes:
+  action_group:
+    description: Use C(group/cloudnet.nic.zenlayer) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - cloudnet.nic.zenlayer
 seealso:
   - module: cloudnet.nic.zenlayer_vnic_attachment
+  - name: DescribeNetworkInterfaces (ZEC API)
+    description: The API this module calls to list vNICs.
+    link: https://docs.console.zenlayer.com/api-reference/compute/zec/vnic/describenetworkinterfaces
 '''
 
 EXAMPLES = r'''

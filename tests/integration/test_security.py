@@ -38,7 +38,8 @@ def test_the_scan_covers_every_secret_the_rows_use(batch):
     assert {'emulator-sts-secret-0001', 'emulator-sts-token-0001'} <= used
     assert used <= set(secrets), sorted(used - set(secrets))
     assert 'ESTABLISH LOCAL CONNECTION' in played.output  # the scan ran over -vvvv output
-    assert played.output.count('VALUE_SPECIFIED_IN_NO_LOG_PARAMETER') >= len(used)
+    if 'module_args' in played.output:  # ansible-core < 2.21 prints each result's invocation at -vvvv; 2.21 does not
+        assert played.output.count('VALUE_SPECIFIED_IN_NO_LOG_PARAMETER') >= len(used)
 
 
 def test_only_the_rows_without_certificate_checks_warn(batch):

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from control import SERVER, Emulator, EmulatorError
-from emu_clients import REGION, Ecs
+from ansible_collections.cloudnet.nic.tests.unit.emulator.emu_clients import REGION, Ecs
 
 DEFAULT_STATE = os.path.join(os.path.dirname(SERVER), 'default_state.json')
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from emu_clients import ECS_STS, REGION, Ecs, Zec
+from ansible_collections.cloudnet.nic.tests.unit.emulator.emu_clients import ECS_STS, REGION, Ecs, Zec
 
 DESCRIBE = {'RegionId': REGION, 'NetworkInterfaceId.1': 'eni-emu-1'}
 ECS_ERROR_KEYS = {'RequestId', 'HostId', 'Code', 'Message', 'Recommend'}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from control import Emulator, EmulatorError
-from emu_clients import REGION, Ecs
+from ansible_collections.cloudnet.nic.tests.unit.emulator.emu_clients import REGION, Ecs
 
 ATTACH = {'RegionId': REGION, 'NetworkInterfaceId': 'eni-emu-1', 'InstanceId': 'i-emu-running'}
 

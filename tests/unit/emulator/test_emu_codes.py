@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from emu_clients import REGION, Ecs, wait_for
-from worlds import default_world, load
+from ansible_collections.cloudnet.nic.tests.unit.emulator.emu_clients import REGION, Ecs, wait_for
+from ansible_collections.cloudnet.nic.tests.unit.emulator.worlds import default_world, load
 
 RAM_USER = ('LTAI5tRAMUSER0001', 'ram-user-secret-0001')
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from emu_clients import REGION, Ecs, wait_for
-from worlds import load
+from ansible_collections.cloudnet.nic.tests.unit.emulator.emu_clients import REGION, Ecs, wait_for
+from ansible_collections.cloudnet.nic.tests.unit.emulator.worlds import load
 
 
 def attach(ecs, eni_id, instance='i-emu-running'):

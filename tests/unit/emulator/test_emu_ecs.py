@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from emu_clients import DELAY, REGION, wait_for
+from ansible_collections.cloudnet.nic.tests.unit.emulator.emu_clients import DELAY, REGION, wait_for
 
 SET_ITEM_KEYS = {'NetworkInterfaceId', 'NetworkInterfaceName', 'Description', 'Status', 'Type', 'InstanceId', 'VpcId', 'VSwitchId',
                  'ZoneId', 'MacAddress', 'PrivateIpAddress', 'CreationTime', 'SecurityGroupIds', 'PrivateIpSets', 'Tags'}

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from control import EmulatorError
-from emu_clients import DELAY, REGION, Ecs, Zec, wait_for
+from ansible_collections.cloudnet.nic.tests.unit.emulator.emu_clients import DELAY, REGION, Ecs, Zec, wait_for
 
 ATTACH = {'RegionId': REGION, 'NetworkInterfaceId': 'eni-emu-1', 'InstanceId': 'i-emu-running'}
 DETACH = dict(ATTACH)

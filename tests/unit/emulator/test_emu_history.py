@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from control import EmulatorError
-from emu_clients import REGION, wait_for
+from ansible_collections.cloudnet.nic.tests.unit.emulator.emu_clients import REGION, wait_for
 
 PARAMS = {'RegionId': REGION, 'NetworkInterfaceId': 'eni-emu-1', 'InstanceId': 'i-emu-running'}
 

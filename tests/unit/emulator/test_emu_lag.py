@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from emu_clients import REGION, wait_for
-from worlds import load
+from ansible_collections.cloudnet.nic.tests.unit.emulator.emu_clients import REGION, wait_for
+from ansible_collections.cloudnet.nic.tests.unit.emulator.worlds import load
 
 ATTACH = {'RegionId': REGION, 'NetworkInterfaceId': 'eni-emu-1', 'InstanceId': 'i-emu-running'}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from emu_clients import DELAY, wait_for
+from ansible_collections.cloudnet.nic.tests.unit.emulator.emu_clients import DELAY, wait_for
 
 NIC_KEYS = {'nicId', 'name', 'status', 'nicType', 'regionId', 'nicSubnetType', 'publicIpList', 'privateIpList', 'primaryIpv4',
             'primaryIpv6', 'ipv6Cidr', 'secondaryIpv4s', 'macAddress', 'instanceId', 'vpcId', 'subnetId', 'createTime', 'updateTime',

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from emu_clients import DELAY, REGION, Ecs, wait_for
+from ansible_collections.cloudnet.nic.tests.unit.emulator.emu_clients import DELAY, REGION, Ecs, wait_for
 from ratelimit import ANONYMOUS, RateLimiter, access_key_of
 from wire import Request
 

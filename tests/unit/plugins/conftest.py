@@ -76,7 +76,7 @@ def _with_clock(cls, clock):
 @pytest.fixture
 def instant_waits(monkeypatch, fake_clock):
     """Reconcilers and clients built by the modules wait on ``fake_clock``; returns it."""
-    # Imported here, not at the top: conftest runs before pytest-ansible installs Ansible's collection finder.
+    # Imported here, not at the top: conftest runs before ansible-test installs Ansible's collection finder.
     from ansible_collections.cloudnet.nic.plugins.module_utils import alicloud, attachment, zenlayer
 
     monkeypatch.setattr(attachment, 'Reconciler', _with_clock(attachment.Reconciler, fake_clock))
@@ -89,7 +89,7 @@ def instant_waits(monkeypatch, fake_clock):
 def _as_on_a_managed_node():
     """Run a module as on a managed node, where its warnings go into its result.
 
-    pytest-ansible loads controller code, which makes ``AnsibleModule.warn`` print through ``Display`` instead.
+    A test process that loaded controller code makes ``AnsibleModule.warn`` print through ``Display`` instead.
     """
     from ansible.module_utils.common import warnings
     for recorded in ('_global_warnings', '_global_deprecations'):  # module-global: left over from earlier runs

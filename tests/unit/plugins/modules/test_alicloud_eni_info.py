@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from test_alicloud_eni_attachment import ENI, KEY_ID, SECRET, TARGET, FakeEcs, refused
-
 from ansible_collections.cloudnet.nic.plugins.modules import alicloud_eni_info
+from ansible_collections.cloudnet.nic.tests.unit.plugins.modules.fake_ecs import ENI, KEY_ID, SECRET, TARGET, FakeEcs, refused
 
 
 def item(number, status='Available', instance_id=''):

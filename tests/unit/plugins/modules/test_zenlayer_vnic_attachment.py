@@ -14,54 +14,20 @@ import json
 import pytest
 import responses
 
-import decision_table
-
 from ansible_collections.cloudnet.nic.plugins.module_utils import client, zenlayer
 from ansible_collections.cloudnet.nic.plugins.modules import zenlayer_vnic_attachment
+from ansible_collections.cloudnet.nic.tests.unit.plugins.modules import decision_table
+from ansible_collections.cloudnet.nic.tests.unit.plugins.modules.fake_zec import KEY_ID, PASSWORD, TARGET, ScriptedZec, refused
 
-URL = 'https://console.zenlayer.com/api/v2/zec'
-KEY_ID = 'ZLTESTKEY0001'
-PASSWORD = 'zl-test-password-do-not-print-0001'
 NIC = '1475945014486896967'
-TARGET = '1478001766933994003'
 OTHER = '1478001766933994055'
 ACCEPTED = {'requestId': 'T-ok', 'response': {'requestId': 'T-ok'}}
-
-
-class ScriptedZec:
-    """Answers each action from its own queue of ``(status, body)`` replies (the last one repeats), recording every call."""
-
-    def __init__(self, mock):
-        self.replies = {}
-        self.calls = []
-        mock.add_callback(responses.POST, URL, callback=self._answer)
-
-    def on(self, action, *replies):
-        self.replies.setdefault(action, []).extend(replies)
-        return self
-
-    def _answer(self, request):
-        action = request.headers['X-ZC-Action']
-        self.calls.append((action, json.loads(request.body)))
-        queue = self.replies.get(action)
-        assert queue, 'unexpected call %s' % action
-        reply = queue.pop(0) if len(queue) > 1 else queue[0]
-        status, body, headers = reply[0], reply[1], reply[2] if len(reply) > 2 else {}
-        return status, dict({'Content-Type': 'application/json'}, **headers), body if isinstance(body, str) else json.dumps(body)
-
-    @property
-    def actions(self):
-        return [action for action, _params in self.calls]
 
 
 def vnic(status, instance_id=None, nic_type='Secondary'):
     info = {'nicId': NIC, 'name': 'web', 'status': status, 'nicType': nic_type, 'regionId': 'asia-east-1', 'instanceId': instance_id,
             'primaryIpv4': '10.0.0.12', 'privateIpList': ['10.0.0.12'], 'publicIpList': [], 'macAddress': 'fa:16:3e:00:00:01'}
     return 200, {'requestId': 'T-d', 'response': {'requestId': 'T-d', 'totalCount': 1, 'dataSet': [info]}}
-
-
-def refused(status, code, message='refused'):
-    return status, {'requestId': 'T-err', 'code': code, 'message': message}
 
 
 NOT_THERE = (200, {'requestId': 'T-d', 'response': {'requestId': 'T-d', 'totalCount': 0, 'dataSet': []}})

@@ -8,9 +8,8 @@ from __future__ import annotations
 import pytest
 import responses
 
-from test_zenlayer_vnic_attachment import KEY_ID, PASSWORD, TARGET, ScriptedZec, refused
-
 from ansible_collections.cloudnet.nic.plugins.modules import zenlayer_vnic_info
+from ansible_collections.cloudnet.nic.tests.unit.plugins.modules.fake_zec import KEY_ID, PASSWORD, TARGET, ScriptedZec, refused
 
 
 def info(number, status='AVAILABLE', instance_id=None):

@@ -1,22 +1,27 @@
 #!/usr/bin/env python
-"""Run ``ansible-test sanity`` on this collection, offline (only PyPI reachable), with no ignore file.
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run ``ansible-test sanity``, ``units`` or ``integration`` on this collection, offline (only PyPI reachable).
 
-Usage: tools/sanity.py [ansible-test sanity options, e.g. --test pep8 -v, or --python 3.11 for one Python only]
+Usage: VENV/bin/python tools/run_ansible_test.py COMMAND [ansible-test options]
+       COMMAND: sanity | units | integration (e.g. ``sanity --test pep8``, ``units --python 3.11``)
 
-What it does, and why:
+The ansible-test that runs is the one beside the interpreter running this script, so a leg of the version matrix runs
+it as ``.venv-2.21/bin/python tools/run_ansible_test.py sanity`` (see tools/matrix.py). What it does, and why:
 
-1. ``HOME`` for ansible-test is ``.cache/ansible-test-home`` (git-ignored), so its pip cache, bootstrap script and
-   per-test virtual environments stay in the project and are reused by the next run.
+1. ``HOME`` for ansible-test is ``.cache/ansible-test-home`` (git-ignored, shared by every ansible-core version), so
+   its pip cache, bootstrap script and per-test virtual environments stay in the project and are reused by the next run.
 2. ansible-test bootstraps pip in every venv it makes with ``get-pip.py`` downloaded from a CI host this machine
    cannot reach, unless ``~/.ansible/test/cache/get_pip_<version>.py`` exists. We write a stand-in there that uses
    the standard library's ``ensurepip`` and then upgrades pip from the package index.
 3. ansible-test needs the collection at ``.../ansible_collections/<namespace>/<name>/`` and resolves the working
    directory, so a symlink does not work: the working tree (tracked files plus untracked, not ignored ones) is
-   mirrored into ``.build/sanity/ansible_collections/<namespace>/<name>/``; its ``tests/output`` survives between runs.
-4. ansible-test runs with ``--venv`` and no ``--python``, so the multi-version tests (compile, import) run on every
-   supported Python found (tests/config.yml: 3.9+ for modules and module_utils); the rest run on this interpreter.
-   Interpreters are found on PATH and in pyenv and linked into ``.cache/ansible-test-home/pythons`` (pyenv shims
-   do not work inside ansible-test). Versions not found are skipped. ``--python X.Y`` runs on X.Y only.
+   mirrored into ``.build/ansible-test/<ansible-core X.Y>/ansible_collections/<namespace>/<name>/`` (one mirror per
+   ansible-core version, so legs can run side by side); its ``tests/output`` survives between runs.
+4. ansible-test runs with ``--venv``. ``sanity`` without ``--python`` runs the multi-version tests (compile, import)
+   on every Python the collection supports on managed nodes (SANITY_PYTHONS, tests/config.yml: 3.9+) that this
+   ansible-test knows; a missing one is an error, not a skip. ``units`` and ``integration`` without ``--python`` run
+   on the Python running this script. Interpreters are found by tools/pythons.py and linked into
+   ``.cache/ansible-test-home/pythons`` (pyenv shims do not work inside ansible-test).
 
 The exit status is ansible-test's: non-zero on any failure.
 """
@@ -24,7 +29,6 @@ The exit status is ansible-test's: non-zero on any failure.
 from __future__ import annotations
 
 import filecmp
-import glob
 import importlib.util
 import os
 import re
@@ -34,17 +38,23 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import pythons  # noqa: E402  pylint: disable=wrong-import-position
+
 REPO = Path(__file__).resolve().parents[1]
 ANSIBLE_TEST_HOME = REPO / '.cache' / 'ansible-test-home'
-SANITY_ROOT = REPO / '.build' / 'sanity'
+MIRRORS_ROOT = REPO / '.build' / 'ansible-test'
 PYTHONS_DIR = ANSIBLE_TEST_HOME / 'pythons'
-# The versions ansible-test 2.19 supports (tests/config.yml limits modules and module_utils to >=3.9).
-CANDIDATE_PYTHONS = ('3.8', '3.9', '3.10', '3.11', '3.12', '3.13')
+# The managed-node Pythons the collection claims (tests/config.yml: >=3.9), up to the newest this machine's matrix
+# covers. Sanity's compile and import tests run on each of them that the running ansible-test supports.
+SANITY_PYTHONS = ('3.9', '3.10', '3.11', '3.12', '3.13')
+COMMANDS = ('sanity', 'units', 'integration')
 # Never mirrored when the checkout is not a git work tree (otherwise .gitignore decides).
 UNVERSIONED_EXCLUDES = {'.git', '.venv', '.build', '.cache', '.pytest_cache', '__pycache__', 'htmlcov'}
 
 GET_PIP_STAND_IN = '''\
-"""Offline stand-in for get-pip.py, written by tools/sanity.py.
+"""Offline stand-in for get-pip.py, written by tools/run_ansible_test.py.
 
 ansible-test runs it as ``python get_pip_X_Y.py --disable-pip-version-check pip==X.Y --no-setuptools --no-wheel``
 to put pip into a new virtual environment. Bootstrap pip from the standard library, then install the requested pip
@@ -75,7 +85,7 @@ if __name__ == '__main__':
 
 
 def log(message):
-    print('sanity: %s' % message, flush=True)
+    print('ansible-test: %s' % message, flush=True)
 
 
 def collection_name():
@@ -85,27 +95,28 @@ def collection_name():
     for key in ('namespace', 'name'):
         match = re.search(r'^%s:\s*["\']?([A-Za-z0-9_]+)' % key, text, re.MULTILINE)
         if not match:
-            sys.exit('sanity: galaxy.yml has no %s' % key)
+            sys.exit('ansible-test: galaxy.yml has no %s' % key)
         found[key] = match.group(1)
     return found['namespace'], found['name']
 
 
-def ansible_test_pip_version():
-    """The pip version ansible-test bootstraps, which names its cached get_pip_<version>.py."""
+def ansible_test_pip_versions():
+    """The pip versions ansible-test bootstraps (one per Python it supports), which name its cached get_pip_<version>.py."""
     spec = importlib.util.find_spec('ansible_test')
     source = Path(spec.origin).parent / '_internal' / 'python_requirements.py' if spec and spec.origin else None
-    match = re.search(r"\bpip='([0-9.]+)'", source.read_text(encoding='utf-8')) if source and source.exists() else None
-    if match:
-        return match.group(1)
-    log('could not read the pip version from ansible-test; assuming 24.2')
-    return '24.2'
+    versions = sorted(set(re.findall(r"\bpip='([0-9.]+)'", source.read_text(encoding='utf-8')))) if source and source.exists() else []
+    if not versions:
+        sys.exit('ansible-test: could not read the pip version from %s' % source)
+    return versions
 
 
 def write_get_pip_stand_in(pip_version):
     path = ANSIBLE_TEST_HOME / '.ansible' / 'test' / 'cache' / ('get_pip_%s.py' % pip_version.replace('.', '_'))
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_text(encoding='utf-8') != GET_PIP_STAND_IN:
-        path.write_text(GET_PIP_STAND_IN, encoding='utf-8')
+        temporary = path.with_name('.%s.%d' % (path.name, os.getpid()))
+        temporary.write_text(GET_PIP_STAND_IN, encoding='utf-8')
+        os.replace(temporary, path)  # atomic: legs running side by side may write it at the same time
         log('wrote the get-pip stand-in: %s' % path)
 
 
@@ -180,50 +191,50 @@ def remove(path):
         path.unlink()
 
 
-def find_interpreters():
-    """Working interpreters for the candidate versions, as real paths (pyenv shims do not work under ansible-test,
-    which runs tools with only HOME, PATH and LC_ALL in the environment)."""
-    pyenv_root = os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
-    found = {}
-    for version in CANDIDATE_PYTHONS:
-        name = 'python%s' % version
-        candidates = [shutil.which(name)]
-        candidates += sorted(glob.glob(os.path.join(pyenv_root, 'versions', version + '.*', 'bin', name)), reverse=True)
-        candidates += ['/usr/local/bin/' + name, '/usr/bin/' + name]
-        for candidate in candidates:
-            if not candidate or not os.access(candidate, os.X_OK):
-                continue
-            probe = subprocess.run(
-                [candidate, '-c', 'import ensurepip, venv, sys; print("%d.%d" % sys.version_info[:2]); print(sys.executable)'],
-                capture_output=True, text=True, check=False,
-            )
-            lines = probe.stdout.split()
-            if probe.returncode == 0 and len(lines) == 2 and lines[0] == version:
-                found[version] = os.path.realpath(lines[1])
-                break
-    return found
+def ansible_test_pythons():
+    """The Python versions the running ansible-test supports (controller and remote), newest last."""
+    try:
+        from ansible_test._util.target.common.constants import CONTROLLER_PYTHON_VERSIONS, REMOTE_ONLY_PYTHON_VERSIONS
+    except ImportError:  # layout of another ansible-test: claim nothing beyond what we know
+        return SANITY_PYTHONS
+    return tuple(REMOTE_ONLY_PYTHON_VERSIONS) + tuple(CONTROLLER_PYTHON_VERSIONS)
 
 
 def link_interpreters(interpreters):
-    """A directory of ``pythonX.Y`` symlinks to real interpreters, to put first on ansible-test's PATH."""
-    if PYTHONS_DIR.exists():
-        shutil.rmtree(PYTHONS_DIR)
-    PYTHONS_DIR.mkdir(parents=True)
+    """A directory of ``pythonX.Y`` symlinks to real interpreters, to put first on ansible-test's PATH.
+
+    Links are replaced one by one (never the directory), so legs running side by side do not disturb each other."""
+    PYTHONS_DIR.mkdir(parents=True, exist_ok=True)
     for version, path in interpreters.items():
-        os.symlink(path, PYTHONS_DIR / ('python%s' % version))
+        link = PYTHONS_DIR / ('python%s' % version)
+        if os.path.islink(link) and os.readlink(link) == path:
+            continue
+        temporary = PYTHONS_DIR / ('.python%s.%d' % (version, os.getpid()))
+        os.symlink(path, temporary)
+        os.replace(temporary, link)
     return PYTHONS_DIR
 
 
+def has_option(argv, name):
+    return any(arg == name or arg.startswith(name + '=') for arg in argv)
+
+
 def main(argv):
-    one_python = any(arg == '--python' or arg.startswith('--python=') for arg in argv)
+    if not argv or argv[0] not in COMMANDS:
+        sys.exit('usage: tools/run_ansible_test.py {%s} [ansible-test options]' % '|'.join(COMMANDS))
+    command, options = argv[0], argv[1:]
     namespace, name = collection_name()
     ansible_test = Path(sys.executable).parent / 'ansible-test'
     if not ansible_test.exists():
-        sys.exit('sanity: %s not found; run `make sanity` (it installs tests/requirements.txt into .venv)' % ansible_test)
+        sys.exit('ansible-test: %s not found; run it through make (make sanity, make test-matrix: they install the '
+                 'pinned requirements)' % ansible_test)
+    from ansible import release  # pylint: disable=import-outside-toplevel
+    core = '.'.join(release.__version__.split('.')[:2])
 
     started = time.monotonic()
-    write_get_pip_stand_in(ansible_test_pip_version())
-    destination = SANITY_ROOT / 'ansible_collections' / namespace / name
+    for pip_version in ansible_test_pip_versions():
+        write_get_pip_stand_in(pip_version)
+    destination = MIRRORS_ROOT / core / 'ansible_collections' / namespace / name
     mirror(destination)
 
     env = dict(os.environ)
@@ -233,18 +244,26 @@ def main(argv):
     # Without this, ansible-test looks for version control upwards from the working directory, finds this
     # checkout's .git, asks git for the files under the (ignored) mirror and gets none: "All targets skipped".
     env['ANSIBLE_TEST_CONTENT_ROOT'] = str(destination)
-    interpreters = {} if one_python else find_interpreters()
-    path = [str(Path(sys.executable).parent)] + env.get('PATH', os.defpath).split(os.pathsep)
-    if interpreters:
-        path.insert(0, str(link_interpreters(interpreters)))
-        found = ['%s=%s' % (version, interpreters[version]) for version in CANDIDATE_PYTHONS if version in interpreters]
-        log('interpreters: %s' % ', '.join(found))
+    if has_option(options, '--python'):
+        wanted = ()
+    elif command == 'sanity':
+        supported = ansible_test_pythons()
+        wanted = tuple(version for version in SANITY_PYTHONS if version in supported)
+    else:
+        this = '%d.%d' % sys.version_info[:2]
+        wanted = (this,)
+        options = ['--python', this] + options
+    interpreters = pythons.require(wanted, 'ansible-test %s %s' % (core, command)) if wanted else {}
+    interpreters['%d.%d' % sys.version_info[:2]] = os.path.realpath(sys.executable)
+    path = [str(link_interpreters(interpreters)), str(Path(sys.executable).parent)] + env.get('PATH', os.defpath).split(os.pathsep)
     env['PATH'] = os.pathsep.join(path)
+    if wanted:
+        log('interpreters: %s' % ', '.join('%s=%s' % (version, interpreters[version]) for version in wanted))
 
-    command = [str(ansible_test), 'sanity', '--venv'] + argv
-    log('running in %s: %s' % (destination, ' '.join(command)))
-    rc = subprocess.call(command, cwd=destination, env=env, stdin=subprocess.DEVNULL)
-    log('%s after %.0f s (exit status %d)' % ('passed' if rc == 0 else 'FAILED', time.monotonic() - started, rc))
+    argv = [str(ansible_test), command, '--venv'] + options
+    log('ansible-core %s, running in %s: %s' % (release.__version__, destination, ' '.join(argv)))
+    rc = subprocess.call(argv, cwd=destination, env=env, stdin=subprocess.DEVNULL)
+    log('%s %s after %.0f s (exit status %d)' % (command, 'passed' if rc == 0 else 'FAILED', time.monotonic() - started, rc))
     return rc
 
 
