@@ -24,8 +24,14 @@ class CloudModule(AnsibleModule):
     def __init__(self, argument_spec, failure_keys=None, **kwargs):
         self.failure_keys = dict(failure_keys or {})
         self._reading_options = True
+        self._given_types = {}
         super().__init__(argument_spec, **kwargs)
         self._reading_options = False
+
+    def _load_params(self):
+        super()._load_params()
+        # validation converts values in place (a string given for a list becomes a list); a message names what was given
+        self._given_types = dict((name, type(value).__name__) for name, value in (self.params or {}).items())
 
     def exit_json(self, **kwargs):
         self._mask_secrets()
@@ -33,13 +39,18 @@ class CloudModule(AnsibleModule):
 
     def _naming_the_option(self, msg):
         """Ansible's own message for a malformed list of dictionaries names no option ("dictionary requested, could not
-        parse JSON or key=value"); say which options it can be about."""
+        parse JSON or key=value"); say which options it can be about, in the words ansible-core uses for a type error
+        ("option 'NAME' is of type"), which ansible-lint's ``args`` rule knows to skip when the value is a template."""
         names = [name for name, spec in self.argument_spec.items() for name in [name] + list(spec.get('aliases') or ())]
         if any(name in msg for name in names):
             return msg
         nested = sorted(name for name, spec in self.argument_spec.items() if spec.get('options'))
-        return '%s (%s must be a list of dictionaries, each with the suboptions the documentation lists).' % (
-            msg.rstrip('.'), ' or '.join(nested) or 'an option')
+        given = [name for name in nested if isinstance(self.params, dict) and self.params.get(name) is not None]
+        if len(given) != 1:
+            return '%s (%s must be a list of dictionaries, each with the suboptions the documentation lists).' % (
+                msg.rstrip('.'), ' or '.join(nested) or 'an option')
+        return "option '%s' is of type %s and must be a list of dictionaries, each with the suboptions the documentation " \
+            "lists (%s)." % (given[0], self._given_types.get(given[0], type(self.params[given[0]]).__name__), msg.rstrip('.'))
 
     def _mask_secrets(self):
         """Make sure the value of every no_log option is masked in the result.

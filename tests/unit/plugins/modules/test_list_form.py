@@ -170,6 +170,11 @@ def test_check_mode_predicts_the_list_and_reads_the_instances_in_one_call(cloud,
     ({'attachments': [{'ID': 'A', 'instance_id': 'I'}], 'max_calls_per_second': 0}, 'max_calls_per_second must be from 0.1 to 1000'),
     ({'attachments': [{'ID': 'A', 'instance_id': 'I', 'state': 'attached'}]}, 'attachments'),
     ({}, 'one of the following is required'),
+    # ansible-core's own words for these name no option; the module names it, as ansible-core words a type error, which
+    # is also what ansible-lint's args rule skips when the value is a template it cannot render
+    ({'attachments': "{{ groups['backends'] | map('extract', hostvars, 'nic') | list }}"},
+     "option 'attachments' is of type str and must be a list of dictionaries"),
+    ({'attachments': ['A']}, "option 'attachments' is of type list and must be a list of dictionaries"),
 ])
 def test_bad_lists_are_refused_before_any_call(cloud, run_module, args, words):
     ids, instance = cloud['ids'], cloud['instances'][0]
