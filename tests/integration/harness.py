@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[2]
 COLLECTIONS = REPO / '.build' / 'collections'
 sys.path.insert(0, str(REPO / 'tests' / 'emulator'))
@@ -107,10 +109,15 @@ class Ansible:
         argv += ['--check'] * check + ['--diff'] * diff + (['-' + 'v' * verbosity] if verbosity else [])
         return self._run(argv, env, env_drop)
 
-    def playbook(self, text, extra_vars=None, check=False, diff=False, verbosity=0, env=None, env_drop=()):
+    def playbook(self, text, extra_vars=None, check=False, diff=False, verbosity=0, env=None, env_drop=(), inventory=None):
+        """``inventory``: an inventory as data (written as YAML), instead of localhost alone."""
         path = self.tmp_path / 'playbook.yml'
         path.write_text(text)
-        argv = [str(BIN / 'ansible-playbook'), '-c', 'local', '-i', 'localhost,', str(path)]
+        hosts = 'localhost,'
+        if inventory is not None:
+            hosts = str(self.tmp_path / 'inventory.yml')
+            Path(hosts).write_text(yaml.safe_dump(inventory))
+        argv = [str(BIN / 'ansible-playbook'), '-c', 'local', '-i', hosts, str(path)]
         if extra_vars:
             argv += ['-e', json.dumps(extra_vars)]
         argv += ['--check'] * check + ['--diff'] * diff + (['-' + 'v' * verbosity] if verbosity else [])

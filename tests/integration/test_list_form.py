@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+import docblocks
 from clouds import CLOUDS, ECS
 
 # The cloud refuses the last item for a reason that lies with its instance (a settled refusal).
@@ -119,3 +120,42 @@ def test_the_same_list_again_finishes_the_rest_and_reads_once(ansible, emu, clou
     result = again.result()
     assert (again.rc, result['changed']) == (0, False)
     assert [call['action'] for call in emu.calls(cloud=cloud.name)] == ['DescribeNetworkInterfaces']
+
+
+def test_the_awx_fleet_playbook_converges_each_job_slice_in_one_task(ansible, emu):
+    """docs/awx.md's job-slicing playbook, as AWX runs it: once per slice, each on the inventory cut down to its hosts.
+    Each slice is one task: one batched read of its interfaces, then its attaches; a re-run of a slice is one read."""
+    cloud = ECS
+    emu.settings(**EXACT_WORLD)
+    emu.clear_calls()
+    playbook = docblocks.texts('docs/awx.md')['attach-fleet.yml']
+    group_vars = docblocks.load('docs/awx.md', 'backends group variables')
+    placed = list(zip(cloud.nics[:4], [cloud.instance, cloud.instance, cloud.other_instance, cloud.other_instance]))
+    hosts = dict(('backend-%d' % number, {'storage_eni_id': nic, 'instance_id': instance})
+                 for number, (nic, instance) in enumerate(placed, 1))
+    names = sorted(hosts)
+    slices = [names[:2], names[2:]]
+
+    def play(names):
+        inventory = {'backends': {'hosts': dict((name, hosts[name]) for name in names), 'vars': group_vars}}
+        return ansible.playbook(playbook, extra_vars={'nic_slices': len(slices)}, inventory=inventory, verbosity=1)
+
+    for part in slices:
+        emu.clear_calls()
+        run = play(part)
+        assert run.rc == 0, run.output
+        assert 'changed=1' in run.stdout, run.stdout
+        calls = emu.calls(cloud='ecs')
+        reads = [call for call in calls if call['action'] == 'DescribeNetworkInterfaces']
+        asked = sorted(value for key, value in reads[0]['params'].items() if key.startswith('NetworkInterfaceId.'))
+        assert asked == sorted(hosts[name]['storage_eni_id'] for name in part)
+        attaches = sorted((call['params']['NetworkInterfaceId'], call['params']['InstanceId'], call['outcome'])
+                          for call in calls if call['action'] == 'AttachNetworkInterface')
+        assert attaches == sorted((hosts[name]['storage_eni_id'], hosts[name]['instance_id'], 'ok') for name in part)
+    interfaces = emu.state()['ecs']['network_interfaces']
+    assert [(interfaces[nic]['status'], interfaces[nic]['instance_id']) for nic, _instance in placed] == \
+        [('InUse', instance) for _nic, instance in placed]
+    emu.clear_calls()
+    again = play(slices[0])
+    assert again.rc == 0 and 'changed=0' in again.stdout, again.stdout
+    assert [call['action'] for call in emu.calls(cloud='ecs')] == ['DescribeNetworkInterfaces']
