@@ -9,7 +9,7 @@
 #   make integration   integration tests against the emulator
 #   make test-2.16     unit and integration tests on ansible-core 2.16 (meta/runtime.yml's oldest), in .venv-2.16
 #   make build         ansible-galaxy collection build into .build/dist
-#   make bench         benchmarks against the emulator; writes benchmarks/results.md (not part of make test)
+#   make bench         benchmarks against the emulator (about 15 min); writes benchmarks/results.md (not part of make test)
 #   make clean         remove generated files (keeps the venvs and the caches; `make distclean` removes them)
 
 SHELL := /bin/bash
