@@ -511,7 +511,6 @@ class Report:
                              self.actions(scratch['throttled_by_action']), self.actions(scratch.get('failures_by_reason', {}))))
         return '\n'.join(lines)
 
-
     @staticmethod
     def list_causes(res):
         lines = []
