@@ -32,7 +32,7 @@ def playbook(kind, count):
     return play([task(kind, *TARGETS[kind], name='%s %d' % (kind, number)) for number in range(count)])
 
 
-def run(repeats=5, small=1, large=16):
+def run(repeats=7, small=1, large=13):
     runs = [(kind, count) for kind in KINDS for count in (small, large)]
     cpu = dict((key, []) for key in runs)
     with start_emulator(converged_state()) as emu:
