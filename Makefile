@@ -19,7 +19,7 @@
 #   make ansible-test-units, make ansible-test-integration   the same through ansible-test from a collection path
 #   make docs          regenerate docs/error-codes.md, docs/reliability.md and the docsite's RST pages
 #   make build         ansible-galaxy collection build into .build/dist
-#   make bench         benchmarks against the emulator; writes benchmarks/results.md (not part of make test)
+#   make bench         benchmarks against the emulator (about 15 min); writes benchmarks/results.md (not part of make test)
 #   make ee            build the execution environment image EE_IMAGE on EE_BASE_IMAGE (default: made with debootstrap)
 #   make test-ee       run docs/awx.md's job template in that image (ansible-runner --process-isolation, podman)
 #   make clean         remove generated files (keeps the venvs and the caches; `make distclean` removes them)

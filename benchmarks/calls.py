@@ -2,14 +2,15 @@
 """API calls per scenario (converged, attach, detach, force move), counted in the emulator's call log.
 
 One ansible-playbook run, two hosts (``ecs`` and ``zec``, strategy free, so the clouds run side by side); each task's
-calls are the calls of its cloud logged between the task's start and its result.
+calls are the calls of its cloud logged between the task's start and its result. On the exact emulator
+(``control.EXACT``: reads do not lag): the floors and budgets count the module's own calls, not the cloud's lag.
 """
 
 from __future__ import annotations
 
 import math
 
-from common import attach_in_state, calls_between, default_state, local_inventory, log, play, run_playbook, start_emulator, task
+from common import attach_in_state, calls_between, default_state, exact, local_inventory, log, play, run_playbook, start_emulator, task
 
 NICS = {'ecs': ('eni-emu-1', 'eni-emu-2'), 'zec': ('nic-emu-1', 'nic-emu-2')}
 INSTANCES = {'ecs': ('i-emu-running', 'i-emu-running2'), 'zec': ('ins-emu-running', 'ins-emu-running2')}
@@ -46,7 +47,7 @@ def sequence(calls):
 
 
 def run(delay=1.0):
-    state = default_state()
+    state = exact(default_state())
     state['settings'].update(attach_delay=delay, detach_delay=delay)
     for cloud in ('ecs', 'zec'):
         attach_in_state(state, cloud, NICS[cloud][0], INSTANCES[cloud][0])

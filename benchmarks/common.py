@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -20,7 +21,7 @@ for _path in (REPO / 'tests' / 'emulator', REPO / 'tests' / 'integration'):
         sys.path.insert(0, str(_path))
 
 # pylint: disable=wrong-import-position
-from control import Emulator  # noqa: E402
+from control import EXACT, Emulator  # noqa: E402
 from harness import BIN, COLLECTIONS, base_env  # noqa: E402
 
 DEFAULT_STATE = REPO / 'tests' / 'emulator' / 'default_state.json'
@@ -33,6 +34,7 @@ CLOUDS = {
     'zec': (ZEC_MODULE, 'nic_id', ('AVAILABLE', 'ATTACHING', 'USED')),
 }
 INTERFACES = {'ecs': 'network_interfaces', 'zec': 'nics'}
+READ = 'DescribeNetworkInterfaces'
 THROTTLED = ('Throttling', 'Throttling.User', 'REQUEST_LIMIT_EXCEEDED')
 
 
@@ -117,19 +119,57 @@ class Events:
 
 
 class PlaybookRun:
-    def __init__(self, completed, events, wall, started):
+    def __init__(self, completed, events, wall, started, cpu=None, modules=None):
         self.rc = completed.returncode
         self.stdout = completed.stdout
         self.stderr = completed.stderr
         self.events = events
         self.wall = wall
         self.started = started
+        self.cpu = cpu  # CPU seconds (user + system) of the whole ansible-playbook process tree
+        self.modules = modules or []  # with rusage=True: one record per module process (see RUSAGE_WRAPPER)
 
 
-def run_playbook(url, playbook, inventory=None, forks=5, env=None, timeout=900):
-    """Run ``ansible-playbook`` against the emulator at ``url``; the events the callback wrote."""
+def cpu_of_children():
+    """CPU seconds (user + system) of every child process waited for so far, and of their waited descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+# A Python interpreter for ``ansible_python_interpreter`` that runs the real one as its child and, when that exits,
+# appends the child's own resource usage (os.wait4: peak RSS, CPU; of the module process alone, not of Ansible's
+# processes nor of this wrapper) to the file named by CLOUDNET_BENCH_RUSAGE as one JSON line.
+RUSAGE_WRAPPER = '''#!%(python)s
+import json, os, sys, time
+started = time.time()
+child = os.fork()
+if child == 0:
+    os.execv(%(python)r, [%(python)r] + sys.argv[1:])
+_pid, status, usage = os.wait4(child, 0)
+path = os.environ.get('CLOUDNET_BENCH_RUSAGE')
+if path:
+    with open(path, 'a') as out:
+        out.write(json.dumps({'script': os.path.basename(sys.argv[-1]), 'maxrss_kb': usage.ru_maxrss, 'wall': time.time() - started,
+                              'cpu': usage.ru_utime + usage.ru_stime}) + '\\n')
+sys.exit(os.waitstatus_to_exitcode(status))
+'''
+
+
+def run_playbook(url, playbook, inventory=None, forks=5, env=None, timeout=900, rusage=False):
+    """Run ``ansible-playbook`` against the emulator at ``url``; the events the callback wrote, and the CPU time of the run.
+
+    ``rusage``: modules run under ``RUSAGE_WRAPPER`` (localhost only: an inventory's ``ansible_python_interpreter`` wins);
+    ``modules`` then holds the peak RSS and CPU time of each module process.
+    """
     with tempfile.TemporaryDirectory(prefix='cloudnet-bench-') as tmp:
         tmp = Path(tmp)
+        extra_env = dict(env or {})
+        usage_file = tmp / 'rusage.jsonl'
+        if rusage:
+            wrapper = tmp / 'python-rusage'
+            wrapper.write_text(RUSAGE_WRAPPER % {'python': sys.executable})
+            wrapper.chmod(0o755)
+            extra_env.update(ANSIBLE_PYTHON_INTERPRETER=str(wrapper), CLOUDNET_BENCH_RUSAGE=str(usage_file))
         book = tmp / 'playbook.yml'
         book.write_text(json.dumps(playbook, indent=1))  # JSON is YAML
         argv = [str(BIN / 'ansible-playbook'), '-f', str(forks), str(book)]
@@ -140,15 +180,20 @@ def run_playbook(url, playbook, inventory=None, forks=5, env=None, timeout=900):
             hosts.write_text(json.dumps(inventory, indent=1))
             argv[1:1] = ['-i', str(hosts)]
         events_file = tmp / 'events.jsonl'
-        run_env = base_env(url, dict(env or {}, CLOUDNET_BENCH_EVENTS=str(events_file), ANSIBLE_CALLBACK_PLUGINS=str(CALLBACKS),
+        run_env = base_env(url, dict(extra_env, CLOUDNET_BENCH_EVENTS=str(events_file), ANSIBLE_CALLBACK_PLUGINS=str(CALLBACKS),
                                      ANSIBLE_CALLBACKS_ENABLED='bench_events', ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS)))
+        cpu = cpu_of_children()
         started = time.time()
         completed = subprocess.run(argv, env=run_env, capture_output=True, text=True, timeout=timeout, check=False, cwd=str(tmp))
         wall = time.time() - started
+        cpu = cpu_of_children() - cpu
         lines = []
         if events_file.exists():
             lines = [json.loads(text) for text in events_file.read_text().splitlines() if text.strip()]
-        return PlaybookRun(completed, Events(lines), wall, started)
+        modules = []
+        if usage_file.exists():
+            modules = [json.loads(text) for text in usage_file.read_text().splitlines() if text.strip()]
+        return PlaybookRun(completed, Events(lines), wall, started, cpu, modules)
 
 
 def calls_between(calls, start, end, cloud=None):
@@ -174,3 +219,30 @@ def env_for_python():
 
 def start_emulator(state=None, **settings):
     return Emulator.start(state=state, **settings)
+
+
+def exact(state):
+    """``state`` on the exact emulator (``control.EXACT``: no read lag, nothing settling by itself, no ECS conflicts)."""
+    state['settings'].update(EXACT)
+    return state
+
+
+def poll_rounds(calls, gap=0.5):
+    """Split a run's reads into the initial ones (before its first write) and poll rounds.
+
+    A round is a run of reads each answered less than ``gap`` seconds after the one before (the chunks of one batched
+    read go back to back; the fleet driver starts rounds at least ``fleet.POLL_SLACK`` = 0.5 s apart). Returns
+    ``(initial reads, [[reads of a round], ...], writes)``.
+    """
+    calls = sorted(calls, key=lambda call: call['epoch'])
+    writes = [call for call in calls if call['action'] != READ]
+    first_write = writes[0]['epoch'] if writes else float('inf')
+    reads = [call for call in calls if call['action'] == READ]
+    initial = [call for call in reads if call['epoch'] < first_write]
+    rounds = []
+    for call in reads[len(initial):]:
+        if rounds and call['epoch'] - rounds[-1][-1]['epoch'] < gap:
+            rounds[-1].append(call)
+        else:
+            rounds.append([call])
+    return initial, rounds, writes

@@ -11,6 +11,7 @@ description:
   - Appends one JSON object per line to the file named by the E(CLOUDNET_BENCH_EVENTS) environment variable
     for every task start (V(start)), result (V(ok), V(failed), V(skipped), V(unreachable)) and loop item result
     (V(item_ok), V(item_failed)), with the wall clock time (epoch seconds, the clock the emulator logs with).
+  - For a result of the list form (RV(attachments)), how many items there were, changed and failed.
 requirements:
   - enabled in callbacks_enabled
 '''
@@ -38,6 +39,11 @@ class CallbackModule(CallbackBase):
         line = dict(extra, event=event, time=time.time(), host=host.get_name(), task=task.get_name(), action=task.action)
         if result is not None:
             line.update(changed=bool(result.get('changed')), failed=bool(result.get('failed')), msg=result.get('msg'))
+            items = result.get('attachments')
+            if items:  # the list form: how its items ended, without writing them all out
+                line.update(items=len(items), items_changed=sum(1 for item in items if item.get('changed')),
+                            items_failed=sum(1 for item in items if item.get('failed')),
+                            item_messages=sorted(set(str(item.get('msg'))[:200] for item in items if item.get('failed')))[:5])
         with open(self._path, 'a', encoding='utf-8') as out:
             out.write(json.dumps(line, default=str) + '\n')
 

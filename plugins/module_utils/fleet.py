@@ -13,8 +13,8 @@ The reconciler stays the only place that decides; this driver only answers the e
   interfaces per call (``adapter.get_many``), so the first read of 200 interfaces is 2 calls, and so is each poll round;
 - instance reads (check mode, and refusals caused by an instance's status) likewise (``adapter.get_instances``);
 - writes: run side by side in a pool of ``concurrency`` threads, paced by the client's one rate limiter;
-- pauses: a reconciler sleeps until its time; those due within ``POLL_SLACK`` of each other wake together, so that their
-  polls share a round.
+- pauses: a reconciler sleeps until its time; when the first one is due, those due within ``POLL_SLACK`` of it wake with
+  it, so that their polls share a round (a write that ends wakes nobody: rounds do not follow every write).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from ansible_collections.cloudnet.nic.plugins.module_utils.client import ApiErro
 from ansible_collections.cloudnet.nic.plugins.module_utils.listing import chunks
 from ansible_collections.cloudnet.nic.plugins.module_utils.reconciler import AttachmentFailure
 
-POLL_SLACK = 0.25  # seconds a pause may end early so that polls due at nearly the same time share one read
+POLL_SLACK = 0.5  # seconds a pause may end early so that polls due at nearly the same time share one read
 
 
 class Outcome:
@@ -162,9 +162,12 @@ class FleetDriver:
         return done
 
     def _wake(self, sleepers):
-        """The sleepers due now, with those due within ``POLL_SLACK`` of it, so that their polls share a read."""
+        """Once a sleeper is due: it, with those due within ``POLL_SLACK`` of now, so that their polls share a read.
+        None before (a write that finished does not wake anyone early: rounds would follow every write)."""
         woken = []
         now = self._clock()
+        if not sleepers or sleepers[0][0] > now:
+            return woken
         while sleepers and sleepers[0][0] <= now + POLL_SLACK:
             woken.append((heapq.heappop(sleepers)[2], None, False))
         return woken
