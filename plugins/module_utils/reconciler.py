@@ -421,6 +421,9 @@ class Reconciler:
                         continue
                 raise err
             call.answer = ledger.ACCEPTED
+            # the read-lag grace runs from the cloud's answer: in a list, a write waits in the driver's queue and rate
+            # limiter, and reaches the cloud later than it was asked for
+            call.sent_at = self._clock()
             self._failed_sends = 0
             self._stuck_error = None
             return call, None

@@ -164,8 +164,6 @@ def test_polls_share_rounds_while_writes_end_one_by_one(fake_clock):
     assert len(polls) <= fake_clock.elapsed / POLL_SLACK
 
 
-@pytest.mark.xfail(strict=True, reason='reconciler._write stamps call.sent_at when it yields the Write; the driver may send it much later '
-                                      '(queue, rate limiter), and READ_LAG_GRACE then runs out before any read could show it')
 def test_an_attach_that_waited_for_its_turn_is_not_taken_for_one_that_did_nothing(fake_clock):
     """40 attaches one at a time, 0.5 s each: the last one reaches the cloud 20 s after the reconciler asked for it. Reads lag
     2 s, so its first poll still shows the interface free; that is no reason to call it silent and send it again."""
