@@ -232,6 +232,9 @@ def convert(name, markdown):
                 and not lines[index - 1].startswith(' '):
             out.append('')  # RST needs a blank line between a paragraph and a list
         indent = len(line) - len(line.lstrip())
+        while stripped.count('`') % 2 and index + 1 < len(lines) and lines[index + 1].strip():
+            index += 1  # inline code that goes on to the next line: one line for RST, which ends inline markup at a line's end
+            stripped += ' ' + lines[index].strip()
         out.append(' ' * indent + inline(stripped))
         index += 1
     text = '\n'.join(out)

@@ -61,8 +61,8 @@ def inventory(cloud, url, directory):
     hosts = {}
     for host in range(HOSTS):
         key_id, secret = spec['key'](host)
-        args = dict(spec['extra'], endpoint=url, force=True, access_key_id=key_id, **{spec['id_option']: spec['nic'],
-                                                                                        spec['secret_option']: secret})
+        args = dict(spec['extra'], endpoint=url, force=True, access_key_id=key_id,
+                    **{spec['id_option']: spec['nic'], spec['secret_option']: secret})
         args['instance_id'] = spec['a'] if host % 2 == 0 else spec['b']
         hosts['racer%d' % host] = {'ansible_connection': 'local', 'racer_args': args}
     path = directory / 'inventory.json'
@@ -127,7 +127,7 @@ def test_four_hosts_racing_on_one_interface(cloud, tmp_path):
                 directory = tmp_path / ('run%02d' % number)
                 batch.append((number, directory, start_run(cloud, group[number], directory)))
             for number, directory, process in batch:
-                output, _ = process.communicate(timeout=600)
+                output = process.communicate(timeout=600)[0]
                 check_run(cloud, group[number], directory, output)
                 outcomes.append(sum(result['changed'] for result in parse_results(output).values()))
     finally:
