@@ -587,8 +587,8 @@ def real_cloud_rows(c):
                  Expect(True, calls={DESCRIBE: (3, 8), ATTACH: ['ok']}, final=attached(c)),
                  settings={'create_delay': 2},  # created when the task first reads (the fault below): the task sees it being created
                  faults=[rule(DESCRIBE, 'change', interfaces={c.nic: {'status': CREATING[name]}})]),
-        Scenario(c, 'instance-starting', 'instances that move', 'the instance is starting (%s, Running after 3 s)' % (
-            'Starting' if c is ECS else 'BOOTING'),
+        Scenario(c, 'instance-starting', 'instances that move',
+                 'the instance is starting (%s, Running after 3 s)' % ('Starting' if c is ECS else 'BOOTING'),
                  'the attach is refused (%s); reads the instance: still starting, so retries with backoff until it is accepted' % state_code,
                  Expect(True, calls={DESCRIBE: (3, 12), ATTACH: re.compile(r'(%s )+ok' % re.escape(state_code)), DESCRIBE_INSTANCES: (1, 8)},
                         final=attached(c, STARTING[name])),
