@@ -5,7 +5,8 @@
 #   make test          the release gate, about 20 minutes from a fresh clone (tools/matrix.py plan test, two lanes):
 #                      ansible-core 2.21 (the newest, Python 3.13): ansible-test sanity (compile on every Python
 #                      3.9-3.13), unit tests with coverage, integration tests, ansible-test units and integration;
-#                      ansible-core 2.16 (the oldest): unit tests, ansible-test integration; lint; the docsite
+#                      ansible-core 2.16 (the oldest): unit tests, ansible-test integration; lint; the docsite;
+#                      galaxy-importer on the built tarball
 #   make test-matrix   what does not fit in make test: sanity on 2.16-2.20 (2.19: compile and import on 3.9-3.13),
 #                      the integration tests on 2.16, every suite on 2.17, 2.18, 2.19 and 2.20
 #   make test-2.X      every suite on one ansible-core minor version (2.16 ... 2.21), in .venv-2.X
@@ -13,6 +14,7 @@
 #   make sanity-quick  the same on the venv's Python only
 #   make lint          ansible-lint (project, every module's EXAMPLES, every playbook in README.md and docs/*.md),
 #                      antsibull-docs and antsibull-changelog lint
+#   make importer      galaxy-importer (what Galaxy and Automation Hub run on upload) on the built tarball, 0 warnings
 #   make docsite       build the docsite with antsibull-docs and Sphinx into .build/docsite (fails on any warning)
 #   make unit          unit tests with coverage of plugins/ (fails under 90%, COVERAGE_MIN=...)
 #   make integration   integration tests against the emulator (pytest)
@@ -52,7 +54,7 @@ export PIP_NO_INPUT := 1
 # pip's download and wheel cache stays in the project (git-ignored), never in the user's home.
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 
-.PHONY: help setup demo test test-matrix sanity sanity-quick lint docsite docs unit integration ansible-test-units \
+.PHONY: help setup demo test test-matrix sanity sanity-quick lint docsite importer docs unit integration ansible-test-units \
 	ansible-test-integration build bench ee test-ee clean distclean
 
 help:
@@ -101,6 +103,9 @@ sanity-quick: setup
 
 lint: setup
 	$(VENV_PYTHON) tools/lint.py
+
+importer: setup
+	$(VENV_PYTHON) tools/importer.py
 
 docsite: setup
 	$(VENV_PYTHON) tools/docsite.py build

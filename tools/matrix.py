@@ -87,7 +87,8 @@ MAIN_LEG = '2.19'
 
 # make test (about 20 minutes from a fresh clone on 2 shared cores): the newest ansible-core, every suite (sanity, with
 # the compile test on every Python 3.9-3.13; the unit tests with coverage; the whole integration suite; ansible-test
-# units and integration); the oldest, the unit tests and ansible-test integration; lint and the docsite (.venv).
+# units and integration); the oldest, the unit tests and ansible-test integration; lint, the docsite and galaxy-importer
+# on the built tarball (.venv; the importer in .venv-importer).
 # Lane 1 holds the integration runs, which wait on ansible-playbook and the emulator more than they compute (less
 # than one core); lane 2 the CPU-bound sanity, lint and ansible-test units, at a lower CPU
 # priority (LANE_NICENESS): the integration suite's fault batch plays 80 rows at once and must finish within 120 s,
@@ -95,7 +96,7 @@ MAIN_LEG = '2.19'
 PLANS = {
     'test': [
         ['integration-2.21', 'unit-2.21', 'unit-2.16', 'ansible-test-integration-2.21', 'ansible-test-integration-2.16'],
-        ['sanity-2.21', 'lint', 'docsite', 'ansible-test-units-2.21'],
+        ['sanity-2.21', 'lint', 'docsite', 'importer', 'ansible-test-units-2.21'],
     ],
     # make test-matrix: what does not fit in make test. Sanity on every other version (on 2.19 with compile and import
     # on every Python 3.9-3.13), the integration suite on the oldest, every suite on the versions between.
@@ -177,7 +178,7 @@ def setup_legs(minors):
 
 
 def parse_suite(name):
-    for kind in KINDS + ('lint', 'docsite'):
+    for kind in KINDS + ('lint', 'docsite', 'importer'):
         if name == kind:
             return kind, LEGS[MAIN_LEG]
         if name.startswith(kind + '-') and name[len(kind) + 1:] in LEGS:
@@ -218,6 +219,8 @@ def suite_command(kind, leg):
         raise SystemExit('matrix: %s runs in .venv only' % kind)
     if kind == 'lint':
         return [python, 'tools/lint.py']
+    if kind == 'importer':  # galaxy-importer on the built tarball, in a venv of its own (.venv-importer)
+        return [python, 'tools/importer.py']
     return [python, 'tools/docsite.py', 'build']
 
 
