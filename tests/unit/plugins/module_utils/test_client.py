@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 
 import pytest
 import requests
 import responses
+import yaml
 from urllib3 import exceptions as urllib3_exceptions
 
 from ansible_collections.cloudnet.nic.plugins.module_utils import client
@@ -524,3 +526,11 @@ def test_decode_json_refuses_what_is_not_an_object(body, status, content_type, w
 def test_origin_drops_path_and_query():
     assert client._origin('https://h.test:8443/a/b?c=d') == 'https://h.test:8443'
     assert client._origin('http://h.test?x=1') == 'http://h.test'
+
+
+def test_the_user_agent_names_the_collection_version_galaxy_yml_releases():
+    """The cloud's logs show which release sent a call: the version in USER_AGENT is galaxy.yml's."""
+    galaxy = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'galaxy.yml')
+    with open(galaxy, encoding='utf-8') as handle:
+        version = yaml.safe_load(handle)['version']
+    assert client.USER_AGENT.startswith('cloudnet.nic/%s ' % version)
