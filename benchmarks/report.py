@@ -572,10 +572,15 @@ def render(results):
     machine = results.get('machine', {})
     head = ['# Benchmarks: results', '',
             'Written by `make bench` (`benchmarks/run.py`) on %s in %.0f s. %s' % (
-                time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(results['started'])), results['finished'] - results['started'],
+                time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(results['started'])),
+                sum(results.get('durations', {}).values()) or results['finished'] - results['started'],
                 ', '.join('%s: %s' % (key, value) for key, value in sorted(machine.items()))), '',
             'What each bench does and how to run it: [README.md](README.md). Raw figures: `results.json`.', '',
             'Emulator: %s.' % ', '.join('%s %s' % (name, EMULATOR_MODE[name]) for name in BENCH_ORDER if name in results)]
+    if results.get('updated'):
+        head += ['', 'Run again since, with `--update` (the other benches\' figures kept): %s.' % ', '.join(
+            '%s on %s' % (name, time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(results['updated'][name])))
+            for name in BENCH_ORDER if name in results['updated'])]
     if results.get('load'):
         head += ['', 'Load average (1 min) at the start and end of each bench (2 CPUs; other work shares the machine): %s.' % ', '.join(
             '%s %.1f -> %.1f' % (name, results['load'][name][0], results['load'][name][1]) for name in BENCH_ORDER if name in results['load'])]

@@ -51,6 +51,9 @@ def parse_args(argv):
     parser.add_argument('--list-repeats', type=int, default=7, help='list: converged single/list task pairs per cloud (7)')
     parser.add_argument('--list-clouds', default='ecs,zec', help='list: clouds (ecs,zec)')
     parser.add_argument('--render', metavar='RESULTS_JSON', help='only write the report again from a results.json')
+    parser.add_argument('--update', action='store_true',
+                        help='keep the other benches\' figures of the saved results.json, replace those of --only (each '
+                             'bench\'s run time is in "updated")')
     parser.add_argument('--startup-repeats', type=int, default=15, help='startup: runs of each variant (15)')
     args = parser.parse_args(argv)
     args.only = [name.strip() for name in args.only.split(',') if name.strip()]
@@ -111,9 +114,16 @@ def main(argv=None):
     if quick:
         plan['fleet'] = lambda: fleet.run(rate=args.fleet_rate, burst=args.fleet_burst, hosts=4, per_host=2)
     results = {'started': time.time(), 'quick': quick, 'durations': {}, 'load': {}, 'machine': machine()}
+    saved = os.path.splitext(args.output)[0] + '.json'
+    if args.update and os.path.exists(saved):
+        with open(saved, encoding='utf-8') as handle:
+            results = json.load(handle)
+        if results.get('quick') != quick:
+            raise SystemExit('bench: --update cannot mix quick and full figures')
     for name in args.only:
         began, load = time.time(), os.getloadavg()[0]
         results[name] = plan[name]()
+        results.setdefault('updated', {})[name] = began
         results['durations'][name] = time.time() - began
         results['load'][name] = [load, os.getloadavg()[0]]
         log('%s done in %.0f s (load average %.1f -> %.1f)' % (name, results['durations'][name], load, os.getloadavg()[0]))
