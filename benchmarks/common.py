@@ -227,11 +227,17 @@ def exact(state):
     return state
 
 
-def poll_rounds(calls, gap=0.5):
+ROUND_GAP = 0.25  # seconds: reads answered closer than this belong to one poll round (poll_rounds)
+
+
+def poll_rounds(calls, gap=ROUND_GAP):
     """Split a run's reads into the initial ones (before its first write) and poll rounds.
 
-    A round is a run of reads each answered less than ``gap`` seconds after the one before (the chunks of one batched
-    read go back to back; the fleet driver starts rounds at least ``fleet.POLL_SLACK`` = 0.5 s apart). Returns
+    A round is a run of reads each answered less than ``gap`` seconds after the one before: the chunks of one batched
+    read go back to back (milliseconds apart on the emulator), while the fleet driver starts a round when a poll is
+    due and gathers those due within ``fleet.POLL_SLACK`` (0.5 s) of it, so the next round comes about 0.5 s or more
+    later; answered times then differ by less than 0.5 s (the first round's last chunk ends after its start), hence
+    half of it. Returns
     ``(initial reads, [[reads of a round], ...], writes)``.
     """
     calls = sorted(calls, key=lambda call: call['epoch'])

@@ -25,7 +25,7 @@ from __future__ import annotations
 import copy
 import math
 
-from common import (CLOUDS, INTERFACES, calls_between, default_state, log, median, play, poll_rounds, run_playbook,
+from common import (CLOUDS, INTERFACES, ROUND_GAP, calls_between, default_state, log, median, play, poll_rounds, run_playbook,
                     start_emulator, throttled)
 
 TEMPLATES = {'ecs': ('i-emu-running', 'eni-emu-1', 'eni_limit', 'i-lst-%04d', 'eni-lst-%04d-%02d'),
@@ -158,7 +158,7 @@ def reconverge(clouds, count, repeats):
 
 def run(count=200, big=2000, rate=5.0, burst=10, delay=1.0, repeats=5, clouds=('ecs', 'zec'), conflict=True):
     results = {'count': count, 'big': big, 'rate': rate, 'burst': burst, 'delay': delay, 'repeats': repeats,
-               'clouds': list(clouds), 'reconverge': reconverge(clouds, count, repeats)}
+               'clouds': list(clouds), 'round_gap': ROUND_GAP, 'reconverge': reconverge(clouds, count, repeats)}
     transitions = {'attach_delay': delay, 'detach_delay': delay}
     for cloud in clouds:
         per = results.setdefault(cloud, {})

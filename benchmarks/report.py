@@ -384,7 +384,8 @@ class Report:
                 'runs after a warm-up task of the same module in the same playbook (the controller\'s first-task costs are not the list '
                 'form\'s); span = the task\'s start to its result on the controller. Module processes run under an interpreter '
                 'wrapper that records their peak RSS (`common.RUSAGE_WRAPPER`). Poll rounds: the reads after the first write, '
-                'grouped where each is answered within 0.5 s of the one before.' % (count, res['delay']), '',
+                'grouped where each is answered within %g s of the one before (the chunks of one batched read go back to back; '
+                'rounds start at least 0.5 s apart).' % (count, res['delay'], res.get('round_gap', 0.5)), '',
                 table(['module', 'run', 'span', 'calls', 'writes (accepted)', 'reads: initial + poll (rounds)', 'throttled',
                        'items changed / failed', 'first call at', 'result after last call', 'peak RSS'], rows)]
         text += ['', 'Re-converge, interleaved with a converged single task (%d pairs per module, one playbook):' % res['repeats'], '',
