@@ -55,7 +55,7 @@ MALFORMED = 'malformed_response'
 READ_RETRY_KINDS = (THROTTLED, TRANSIENT, CONNECTION, MALFORMED)
 UNKNOWN = 'unknown'
 
-USER_AGENT = 'cloudnet.nic/0.1.0 (+ansible collection)'
+USER_AGENT = 'cloudnet.nic/1.0.0 (+ansible collection)'
 # The shortest read timeout a request gets when the task's deadline is near.
 MIN_REQUEST_TIMEOUT = 0.5
 

@@ -25,7 +25,7 @@ description:
     a later state if it arrived late is not sent again while it may still arrive, and the task never returns a state
     that a call of its own still in flight could change (see the reliability guide).
   - The list form (O(attachments)) converges many ENIs in one task with batched reads.
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - Collection Maintainer (@nic-maintainer)
 options:

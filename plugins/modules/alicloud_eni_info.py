@@ -14,7 +14,7 @@ description:
   - Follows every page (C(NextToken), an opaque cursor ECS keeps); an ENI that moves between two pages shows once. Ids are sent
     100 at a time.
   - Never changes anything; runs in check mode too.
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - Collection Maintainer (@nic-maintainer)
 options:

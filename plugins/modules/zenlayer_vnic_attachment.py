@@ -27,7 +27,7 @@ description:
   - The list form (O(attachments)) converges many vNICs in one task with batched reads.
   - ZEC attaches a vNIC only to a C(RUNNING) instance with the QEMU guest agent; how many vNICs an instance takes depends on its
     instance type, which no ZEC read tells, so check mode cannot predict that limit.
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - Collection Maintainer (@nic-maintainer)
 options:

@@ -15,7 +15,7 @@ description:
     listing whose pages do not add up to its C(totalCount) is read again, up to 3 times, then fails with C(ListingUnstable).
     Ids are sent 100 at a time.
   - Never changes anything; runs in check mode too.
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - Collection Maintainer (@nic-maintainer)
 options:
