@@ -34,6 +34,8 @@ DESCRIBE_TYPES = 'DescribeInstanceTypes'
 ACTIONS = (DESCRIBE, ATTACH, DETACH, DESCRIBE_INSTANCES, DESCRIBE_TYPES)
 MUTATING = (ATTACH, DETACH)
 THROTTLED_ATTEMPTS = 20  # client.RetryPolicy().throttled_attempts: throttling earns more attempts than a failure
+PACING_BETA = 0.7  # pacing.BETA: after a throttle, the list form's rate limiter allows this share of the admitted rate
+PAUSE_SLACK = 0.5  # seconds a paced call may come after its due time on a loaded machine
 
 # The emulator's STS credentials (default_state.json) and credentials no emulator knows.
 # Secrets reach the module as arguments (no_log), never through a task's ``environment:``: at -vvv Ansible prints that.
@@ -200,6 +202,11 @@ def as_one_of_many(row):
     listed.key = row.key + '-listed'
     listed.args = dict(top, attachments=[item] + companions)
     listed.world = world
+    if row.expect.pause:
+        # The list form's one rate limiter (pacing.py) paces the call after a throttle too: with one call admitted in
+        # the last second, the rate drops to BETA calls/s, so the next call may come 1 / BETA s after the throttle.
+        listed.expect = copy.copy(row.expect)
+        listed.expect.pause = (row.expect.pause[0], max(row.expect.pause[1], 1 / PACING_BETA + PAUSE_SLACK))
     return listed
 
 
