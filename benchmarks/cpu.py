@@ -13,17 +13,8 @@ medians over rounds (of the per-task CPU of each kind, and of each round's ratio
 
 from __future__ import annotations
 
-from common import attach_in_state, default_state, log, median, play, run_playbook, start_emulator, task
-
-KINDS = ('ping', 'ecs', 'zec')
-TARGETS = {'ecs': ('eni-emu-1', 'i-emu-running'), 'zec': ('nic-emu-1', 'ins-emu-running')}
-
-
-def converged_state():
-    state = default_state()
-    for cloud, (nic_id, instance_id) in TARGETS.items():
-        attach_in_state(state, cloud, nic_id, instance_id)
-    return state
+from common import log, median, play, run_playbook, start_emulator, task
+from per_task import KINDS, TARGETS, converged_state  # the same converged tasks the wall-time bench runs
 
 
 def playbook(kind, count):
